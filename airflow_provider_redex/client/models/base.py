@@ -10,9 +10,14 @@ them, so a field REDEX adds tomorrow does not break today's client.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
 from typing import Any, Generic, TypeVar
+from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from pydantic.alias_generators import to_pascal
 
 from airflow_provider_redex.client.errors import RedexInputError
@@ -52,23 +57,101 @@ class RequestModel(RedexModel):
             raise input_error(exc, what=cls.__name__) from None
 
 
+class QueryModel(RequestModel):
+    """A query string REDEX receives; ``to_params()`` gives the transport's ``params`` mapping."""
+
+    def to_params(self, *, exclude: set[str] | None = None) -> dict[str, Any]:
+        """Wire names to query values: enums by value, dates ISO, booleans ``true``/``false``."""
+        dumped = self.model_dump(by_alias=True, exclude_none=True, exclude=exclude, mode="python")
+        return {key: _query_value(value) for key, value in dumped.items()}
+
+
 class ResponseModel(RedexModel):
     """A resource REDEX returns. Unknown fields are kept (``model_extra``)."""
 
     model_config = ConfigDict(extra="allow")
 
+    def to_wire(self) -> dict[str, Any]:
+        """As REDEX sends it: nulls are kept (the seeds show ``"VerificationUrl": null``)."""
+        return self.model_dump(by_alias=True, mode="python")
+
 
 class ValueDescription(ResponseModel, Generic[_V]):
-    """REDEX's enum-in-a-response shape: ``{"Value": "InProgress", "Description": "In-Progress"}``."""
+    """REDEX's enum-in-a-response shape: ``{"Value": "InProgress", "Description": "In-Progress"}``.
+
+    A bare value (``"IREC"``) is accepted as ``{"Value": "IREC"}``: the docs are not consistent
+    about which fields are wrapped, and a reader should not break on either form.
+    """
 
     value: _V
     description: str | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _wrap_bare_value(cls, data: Any) -> Any:
+        if isinstance(data, (str, int, Enum)):
+            return {"Value": data}
+        return data
+
+
+class RuleViolation(ValueError):
+    """Cross-field rules broken in one model; each problem names its wire field path.
+
+    Raised from ``model_validator``s so that :func:`input_error` can report the field that
+    broke the rule (``Devices[0].Inverters``) rather than the whole model.
+    """
+
+    def __init__(self, problems: Iterable[tuple[str, str]]) -> None:
+        self.problems: list[tuple[str, str]] = list(problems)
+        super().__init__("; ".join(f"{field}: {rule}" for field, rule in self.problems))
+
+
+def check_rules(problems: list[tuple[str, str]]) -> None:
+    """Raise :class:`RuleViolation` when a validator collected any problem."""
+    if problems:
+        raise RuleViolation(problems)
+
 
 def input_error(exc: ValidationError, *, what: str) -> RedexInputError:
     """Map a pydantic ``ValidationError`` to a :class:`RedexInputError` with wire field paths."""
-    problems = []
+    problems: list[tuple[str, str]] = []
     for err in exc.errors(include_url=False):
-        loc = ".".join(str(part) if not isinstance(part, int) else f"[{part}]" for part in err["loc"])
-        problems.append((loc.replace(".[", "[") or what, err["msg"]))
+        loc = _field_path(err["loc"])
+        cause = (err.get("ctx") or {}).get("error")
+        if isinstance(cause, RuleViolation):
+            for field, rule in cause.problems:
+                problems.append((_join_path(loc, field) or what, rule))
+        elif isinstance(cause, ValueError):
+            problems.append((loc or what, str(cause)))
+        else:
+            problems.append((loc or what, err["msg"]))
     return RedexInputError(problems, what=what)
+
+
+def _field_path(loc: Iterable[int | str]) -> str:
+    path = ".".join(str(part) if not isinstance(part, int) else f"[{part}]" for part in loc)
+    return path.replace(".[", "[")
+
+
+def _join_path(prefix: str, field: str) -> str:
+    if not prefix:
+        return field
+    return f"{prefix}{field}" if field.startswith("[") else f"{prefix}.{field}"
+
+
+def _query_value(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return [_query_value(item) for item in value]
+    if isinstance(value, Enum):
+        return _query_value(value.value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, Mapping):
+        raise TypeError("a query parameter cannot be an object")
+    return value
