@@ -106,6 +106,21 @@ class RuleViolation(ValueError):
         super().__init__("; ".join(f"{field}: {rule}" for field, rule in self.problems))
 
 
+class Problems(list[tuple[str, str]]):
+    """Collects ``(wire field path, rule)`` pairs in a validator, then raises them together."""
+
+    def add(self, field: str, rule: str) -> None:
+        self.append((field, rule))
+
+    def nested(self, prefix: str, problems: Iterable[tuple[str, str]]) -> None:
+        """Add problems of a child object under ``prefix`` (``Inverters[3]``)."""
+        self.extend((_join_path(prefix, field), rule) for field, rule in problems)
+
+    def raise_any(self) -> None:
+        if self:
+            raise RuleViolation(self)
+
+
 def check_rules(problems: list[tuple[str, str]]) -> None:
     """Raise :class:`RuleViolation` when a validator collected any problem."""
     if problems:
