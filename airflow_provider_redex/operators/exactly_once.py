@@ -1,0 +1,224 @@
+"""Create a REDEX resource at most once per task instance, across retries and crashes.
+
+**Purpose:** A task that creates something in REDEX (a device application, a REC application,
+a beneficiary, a retirement) or pushes generation chunks may crash or be killed at any point
+and be retried by Airflow. REDEX has no idempotency key, so a naive retry would create a
+second application or re-send data REDEX already acknowledged. This module makes the retry
+pick up what the earlier try did instead.
+
+**How it works:** Airflow 3.3 keeps a ``task_state_store`` per task instance (dag run, task,
+map index) that survives retries of that task. :class:`CreationLedger` writes three kinds of
+facts into it, each under a key prefixed with the operator's ``ledger_key``:
+
+1. ``<key>.intent`` before the POST: the request is about to be sent (with a fingerprint of
+   the request body, kept to explain what an earlier try was doing);
+2. ``<key>.created`` right after the POST: the id REDEX returned;
+3. for chunked pushes, ``<key>.chunk.<n>``: the ProcessId REDEX returned for chunk ``n``.
+
+:func:`create_once` reads them in that order. An id in ``created`` is reused without a
+request. An ``intent`` with no ``created`` means an earlier try may have crashed between the
+POST and the store write: the operator's lookup (a GET that finds what that POST would have
+made) runs, and a match is adopted and recorded. Only when the lookup finds nothing is the
+POST sent (again).
+
+**What it does not do:** It does not make REDEX itself idempotent. A second DAG run is a
+different task instance with an empty store: whether it may create again is the operator's
+own rule (for example the beneficiary operator always looks up by name and type first).
+
+**Known limitation:** A lookup can only find what REDEX lists. If REDEX accepted the POST but
+does not list the resource yet, the retry creates a second one. The sandbox lists a resource
+as soon as it is created, and REDEX's own applications are listed at once as far as its
+documentation shows.
+
+Renaming an operator's ``ledger_key`` breaks retries already in flight: the earlier try
+wrote under the old name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+from airflow_provider_redex.client import wire_json
+
+log = logging.getLogger(__name__)
+
+#: Test seam for the crash-and-retry test: when ``REDEX_TEST_CRASH_AFTER_POST`` names a crash
+#: point and the marker file ``REDEX_TEST_CRASH_MARKER`` does not exist yet, the process creates
+#: the marker and exits at once, right after the POST and before anything is stored. Unset in
+#: production; it never fires twice for one marker, so the retry runs normally.
+CRASH_POINT_ENV = "REDEX_TEST_CRASH_AFTER_POST"
+CRASH_MARKER_ENV = "REDEX_TEST_CRASH_MARKER"
+
+_T = TypeVar("_T")
+
+
+class StateStore(Protocol):
+    """The part of Airflow's ``TaskStateStoreAccessor`` this module uses."""
+
+    def get(self, key: str, default: Any = None) -> Any: ...
+
+    def set(self, key: str, value: Any) -> None: ...
+
+
+class _MemoryStore:
+    """Stand-in when the context has no ``task_state_store`` (Airflow < 3.3, bare unit calls).
+
+    Keeps facts for this try only: crash recovery is off, which is logged once.
+    """
+
+    def __init__(self) -> None:
+        self._values: dict[str, Any] = {}
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._values.get(key, default)
+
+    def set(self, key: str, value: Any) -> None:
+        self._values[key] = value
+
+
+def fingerprint(payload: Any) -> str:
+    """A short stable digest of a request body, to tell "the same request" from a changed one."""
+    text = wire_json.dumps(payload)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def crash_point(name: str) -> None:
+    """Exit the process here, once, when the crash-and-retry test asks for it (see module doc)."""
+    if os.environ.get(CRASH_POINT_ENV) != name:
+        return
+    marker = os.environ.get(CRASH_MARKER_ENV)
+    if not marker or Path(marker).exists():
+        return
+    Path(marker).write_text(name)
+    log.warning("Test crash point %r reached: exiting the task process now", name)
+    os._exit(137)
+
+
+class CreationLedger:
+    """What this task instance already created in REDEX, kept in ``task_state_store``.
+
+    :param context: the task's Airflow context.
+    :param ledger_key: the operator's key prefix; renaming it breaks in-flight retries.
+    """
+
+    def __init__(self, context: Mapping[str, Any], ledger_key: str) -> None:
+        store = context.get("task_state_store")
+        if store is None:
+            log.warning("task_state_store is not available: crash recovery is off for this try")
+            store = _MemoryStore()
+        self._store: StateStore = store
+        self.ledger_key = ledger_key
+
+    def _key(self, *parts: str) -> str:
+        return ".".join((self.ledger_key, *parts))
+
+    # --- one created resource -----------------------------------------------------------
+
+    def created(self) -> Any:
+        """The id recorded by an earlier try, or ``None``."""
+        return self._store.get(self._key("created"))
+
+    def intent(self) -> Intent | None:
+        """The POST an earlier try was about to send, or ``None``."""
+        value = self._store.get(self._key("intent"))
+        if not isinstance(value, dict):
+            return None
+        return Intent(fingerprint=str(value.get("fingerprint")), at=datetime.fromisoformat(value["at"]))
+
+    def record_intent(self, request_fingerprint: str) -> Intent:
+        intent = Intent(fingerprint=request_fingerprint, at=datetime.now(tz=timezone.utc))
+        self._store.set(self._key("intent"), {"fingerprint": intent.fingerprint, "at": intent.at.isoformat()})
+        return intent
+
+    def record_created(self, resource_id: Any) -> None:
+        self._store.set(self._key("created"), resource_id)
+
+    # --- chunked pushes ------------------------------------------------------------------
+
+    def chunk_ack(self, index: int) -> Any:
+        """What REDEX returned for chunk ``index`` in an earlier try, or ``None``."""
+        return self._store.get(self._key("chunk", f"{index:06d}"))
+
+    def chunk_intent(self, index: int) -> str | None:
+        value = self._store.get(self._key("chunk", f"{index:06d}", "intent"))
+        return None if value is None else str(value)
+
+    def record_chunk_intent(self, index: int, chunk_fingerprint: str) -> None:
+        self._store.set(self._key("chunk", f"{index:06d}", "intent"), chunk_fingerprint)
+
+    def record_chunk_ack(self, index: int, ack: Any) -> None:
+        self._store.set(self._key("chunk", f"{index:06d}"), ack)
+
+
+@dataclass(frozen=True)
+class Intent:
+    """A POST a try was about to send.
+
+    :param fingerprint: :func:`fingerprint` of its body.
+    :param at: when it was recorded (UTC); what REDEX made from it is not older than this,
+        up to the clock skew between the worker and REDEX.
+    """
+
+    fingerprint: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How :func:`create_once` got its id.
+
+    :param resource_id: the id of the resource, created now or earlier.
+    :param how: ``"created"``, ``"recorded"`` (an earlier try stored it) or ``"found"``
+        (the lookup found what an earlier try's POST made).
+    """
+
+    resource_id: Any
+    how: str
+
+    @property
+    def created_now(self) -> bool:
+        return self.how == "created"
+
+
+def create_once(
+    ledger: CreationLedger,
+    *,
+    request_fingerprint: str,
+    find_existing: Callable[[Intent], _T | None],
+    create: Callable[[], _T],
+    to_id: Callable[[_T], Any],
+    crash_point_name: str,
+) -> Outcome:
+    """Return the resource this task instance created, creating it only if no try did.
+
+    :param ledger: this task instance's ledger.
+    :param request_fingerprint: :func:`fingerprint` of the request body about to be sent.
+    :param find_existing: a GET-only lookup for what the earlier try's POST (the intent it is
+        given) would have made. Called only when an earlier try recorded an intent and no id;
+        it matches on the current request, so a changed request finds nothing.
+    :param create: sends the POST and returns what REDEX answered.
+    :param to_id: turns what ``find_existing``/``create`` return into a JSON-ready id.
+    :param crash_point_name: name of the test crash point right after the POST.
+    """
+    recorded = ledger.created()
+    if recorded is not None:
+        return Outcome(recorded, "recorded")
+    earlier = ledger.intent()
+    if earlier is not None:
+        found = find_existing(earlier)
+        if found is not None:
+            resource_id = to_id(found)
+            ledger.record_created(resource_id)
+            return Outcome(resource_id, "found")
+    ledger.record_intent(request_fingerprint)
+    resource_id = to_id(create())
+    crash_point(crash_point_name)
+    ledger.record_created(resource_id)
+    return Outcome(resource_id, "created")

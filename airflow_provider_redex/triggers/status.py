@@ -1,0 +1,161 @@
+"""Triggers that wait, in the triggerer, until a REDEX application or process is decided.
+
+DESIGN.md "Triggers only read": every request here is a GET through ``RedexAsyncHook``, whose
+client paces itself on the same budget as the tasks of that connection. A trigger carries an
+absolute deadline (epoch seconds), so a trigger that is moved to another triggerer, or
+restarted, does not wait longer than the sensor asked. Before giving up it reads the status
+once more, so an application decided in the last interval is not reported as a timeout.
+Each trigger yields exactly one event (see :mod:`airflow_provider_redex.triggers.events`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from datetime import datetime, timezone
+from typing import Any, ClassVar
+
+from airflow.triggers.base import BaseTrigger, TriggerEvent
+
+from airflow_provider_redex.triggers.events import EVENT_ERROR, make_event
+from airflow_provider_redex.triggers.targets import (
+    DeviceApplicationTarget,
+    GenerationProcessTarget,
+    RecApplicationTarget,
+    RetirementApplicationTarget,
+    StatusReading,
+    StatusTarget,
+)
+
+DEFAULT_POLL_INTERVAL_SECONDS = 60.0
+
+
+class RedexStatusTrigger(BaseTrigger):
+    """Poll one REDEX resource until its status is terminal or ``deadline`` passes.
+
+    :param resource_ids: the application id (uuid) or generation ProcessIds to poll; the
+        trigger succeeds when all succeeded and fails at the first failure.
+    :param redex_conn_id: the REDEX connection.
+    :param deadline: absolute time (epoch seconds, UTC) after which the trigger reports a
+        timeout, after one last check.
+    :param poll_interval: seconds between GETs.
+    """
+
+    target: ClassVar[StatusTarget]
+
+    def __init__(
+        self,
+        *,
+        resource_ids: list[str],
+        redex_conn_id: str,
+        deadline: float,
+        poll_interval: float = DEFAULT_POLL_INTERVAL_SECONDS,
+    ) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]  # BaseTrigger is untyped
+        self.resource_ids = [str(resource_id) for resource_id in resource_ids]
+        if not self.resource_ids:
+            raise ValueError(f"{type(self).__name__} needs at least one id to poll")
+        self.redex_conn_id = redex_conn_id
+        self.deadline = float(deadline)
+        self.poll_interval = float(poll_interval)
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        # JSON primitives only: since Airflow 3.2 serde refuses anything else, and it would
+        # do so after the sensor has already deferred.
+        return (
+            f"{type(self).__module__}.{type(self).__qualname__}",
+            {
+                "resource_ids": list(self.resource_ids),
+                "redex_conn_id": self.redex_conn_id,
+                "deadline": self.deadline,
+                "poll_interval": self.poll_interval,
+            },
+        )
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        try:
+            event = await self._poll_until_decided()
+        except Exception as exc:  # reported as an event: the sensor fails with the cause shown
+            event = make_event(
+                EVENT_ERROR,
+                f"Polling REDEX {self.target.noun} {', '.join(self.resource_ids)} failed: "
+                f"{type(exc).__name__}: {exc}",
+                resource_id=",".join(self.resource_ids),
+            )
+        yield TriggerEvent(dict(event))  # type: ignore[no-untyped-call]
+
+    async def _poll_until_decided(self) -> Any:
+        client = await self._client()
+        decided: dict[str, StatusReading] = {}
+        try:
+            while True:
+                readings = await self._read_all(client, decided)
+                event = self.target.decide(readings)
+                if event is not None:
+                    return event
+                pending = next(r for r in readings if not r.is_success)
+                if time.time() >= self.deadline:
+                    return pending.timeout_event(_iso(self.deadline))
+                self._log_waiting(pending)
+                # Sleep at most until the deadline, then loop: that read is the final check.
+                await asyncio.sleep(max(0.0, min(self.poll_interval, self.deadline - time.time())))
+        finally:
+            await _close(client)
+
+    async def _read_all(self, client: Any, decided: dict[str, StatusReading]) -> list[StatusReading]:
+        """Read every id not yet known to have succeeded; a success is not read again."""
+        readings = []
+        for resource_id in self.resource_ids:
+            reading = decided.get(resource_id) or await self.target.aread(client, resource_id)
+            if reading.is_success:
+                decided[resource_id] = reading
+            readings.append(reading)
+        return readings
+
+    async def _client(self) -> Any:
+        from airflow_provider_redex.hooks.redex import RedexAsyncHook
+
+        return await RedexAsyncHook(redex_conn_id=self.redex_conn_id).get_client()
+
+    def _log_waiting(self, reading: StatusReading) -> None:
+        self.log.info(
+            "%s; checking again in %.0f s (giving up at %s)",
+            reading.describe(),
+            min(self.poll_interval, max(0.0, self.deadline - time.time())),
+            _iso(self.deadline),
+        )
+
+
+async def _close(client: Any) -> None:
+    close = getattr(client, "aclose", None)
+    if close is not None:
+        await close()
+
+
+def _iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, tz=timezone.utc).isoformat(timespec="seconds")
+
+
+class RedexDeviceApplicationTrigger(RedexStatusTrigger):
+    """Wait until a grouped-device application is approved or declined."""
+
+    target = DeviceApplicationTarget()
+
+
+class RedexGenerationProcessTrigger(RedexStatusTrigger):
+    """Wait until REDEX has processed a generation-data push (one ProcessId)."""
+
+    target = GenerationProcessTarget()
+
+
+class RedexRecApplicationTrigger(RedexStatusTrigger):
+    """Wait until a REC issuance application is decided."""
+
+    target = RecApplicationTarget()
+
+
+class RedexRetirementApplicationTrigger(RedexStatusTrigger):
+    """Wait until a retirement application is completed or refused."""
+
+    target = RetirementApplicationTarget()

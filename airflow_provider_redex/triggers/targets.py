@@ -1,0 +1,261 @@
+"""What each REDEX sensor waits on: which GET reads it, and how to read its answer.
+
+A sensor pokes with the sync client in the worker; its trigger polls with the async client in
+the triggerer. Both must decide the same way, so the knowledge lives once, here: a
+:class:`StatusTarget` fetches one resource (sync or async, GET only) and reduces it to a
+:class:`StatusReading`. Whether a status is success, failure or still moving comes from the
+client models' status enums (``is_success`` / ``is_failure`` / ``is_terminal``); no status
+string is spelled in this package outside ``client/models``.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+from airflow_provider_redex.client.models.common import LifecycleStatus
+from airflow_provider_redex.triggers.events import (
+    EVENT_FAILURE,
+    EVENT_SUCCESS,
+    EVENT_TIMEOUT,
+    RedexTriggerEvent,
+    make_event,
+)
+
+
+@dataclass(frozen=True)
+class StatusReading:
+    """One poll's answer, reduced to what a sensor decides on.
+
+    :param noun: what was polled, in words (``"device application"``).
+    :param resource_id: its id as the sensor was given it.
+    :param status: the model's status (a :class:`LifecycleStatus` member).
+    :param application_number: REDEX's human-facing number, when the resource has one.
+    :param reason: REDEX's reason for a decision, when it gave one.
+    :param result: the sensor's XCom value on success (JSON primitives only).
+    """
+
+    noun: str
+    resource_id: str
+    status: LifecycleStatus
+    application_number: str | None
+    reason: str | None
+    result: dict[str, Any]
+
+    @property
+    def status_value(self) -> str:
+        return str(self.status.value)
+
+    @property
+    def is_success(self) -> bool:
+        return self.status.is_success
+
+    @property
+    def is_failure(self) -> bool:
+        return self.status.is_failure
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status.is_terminal
+
+    @property
+    def label(self) -> str:
+        """``device application 1000000183401473`` (or the id when there is no number)."""
+        return f"{self.noun} {self.application_number or self.resource_id}"
+
+    def describe(self) -> str:
+        """A sentence for the log and for a failure: number, status and REDEX's reason."""
+        text = f"REDEX {self.label} is {self.status_value}"
+        if self.is_failure:
+            text += f"; REDEX's reason: {self.reason}" if self.reason else "; REDEX gave no reason"
+        return text
+
+    def event(self) -> RedexTriggerEvent:
+        """The terminal event for this reading (success or failure)."""
+        return make_event(
+            EVENT_SUCCESS if self.is_success else EVENT_FAILURE,
+            self.describe(),
+            resource_id=self.resource_id,
+            redex_status=self.status_value,
+            application_number=self.application_number,
+            reason=self.reason,
+            result=self.result if self.is_success else None,
+        )
+
+    def timeout_event(self, waited_until: str) -> RedexTriggerEvent:
+        """The event when the deadline passed and the last check was still not terminal."""
+        return make_event(
+            EVENT_TIMEOUT,
+            f"Gave up waiting at {waited_until}: REDEX {self.label} is still {self.status_value}",
+            resource_id=self.resource_id,
+            redex_status=self.status_value,
+            application_number=self.application_number,
+        )
+
+
+class StatusTarget(ABC):
+    """One kind of REDEX resource a sensor can wait on."""
+
+    noun: str
+    """What it is, in words, for log lines and errors."""
+
+    id_name: str
+    """The name of the id in XCom values and errors (``device_application_id``)."""
+
+    @abstractmethod
+    def fetch(self, client: Any, resource_id: str) -> Any:
+        """GET the resource with the sync client."""
+
+    @abstractmethod
+    async def afetch(self, client: Any, resource_id: str) -> Any:
+        """GET the resource with the async client."""
+
+    @abstractmethod
+    def reading(self, resource_id: str, model: Any) -> StatusReading:
+        """Reduce the fetched model to a :class:`StatusReading`."""
+
+    def combined_result(self, readings: list[StatusReading]) -> dict[str, Any]:
+        """The XCom value when every polled resource succeeded (one resource: its own)."""
+        if len(readings) == 1:
+            return readings[0].result
+        return {
+            f"{self.id_name}s": [r.resource_id for r in readings],
+            "results": [r.result for r in readings],
+        }
+
+    def decide(self, readings: list[StatusReading]) -> RedexTriggerEvent | None:
+        """The event for a set of readings: the first failure, or success when all succeeded.
+
+        ``None`` while any resource is still moving.
+        """
+        for reading in readings:
+            if reading.is_failure:
+                return reading.event()
+        if not readings or not all(r.is_success for r in readings):
+            return None
+        last = readings[-1]
+        if len(readings) == 1:
+            message = last.describe()
+        else:
+            names = ", ".join(r.application_number or r.resource_id for r in readings)
+            message = f"REDEX {self.noun}s {names} all succeeded"
+        return make_event(
+            EVENT_SUCCESS,
+            message,
+            resource_id=",".join(r.resource_id for r in readings),
+            redex_status=last.status_value,
+            application_number=last.application_number if len(readings) == 1 else None,
+            result=self.combined_result(readings),
+        )
+
+    def read(self, client: Any, resource_id: str) -> StatusReading:
+        return self.reading(resource_id, self.fetch(client, resource_id))
+
+    async def aread(self, client: Any, resource_id: str) -> StatusReading:
+        return self.reading(resource_id, await self.afetch(client, resource_id))
+
+
+def status_member(value: Any) -> LifecycleStatus:
+    """The status enum member, whether the model holds it bare or as ``{Value, Description}``."""
+    member = value if isinstance(value, Enum) else getattr(value, "value", value)
+    if not isinstance(member, LifecycleStatus):
+        raise TypeError(f"expected a REDEX status, got {value!r}")
+    return member
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+class _ApplicationTarget(StatusTarget):
+    """An application resource: ``Id``, ``ApplicationNumber``, ``Status``, ``ReviewComment``."""
+
+    area: str
+    """The client attribute (``client.<area>.get(id)``) for this resource."""
+
+    def fetch(self, client: Any, resource_id: str) -> Any:
+        return getattr(client, self.area).get(UUID(resource_id))
+
+    async def afetch(self, client: Any, resource_id: str) -> Any:
+        return await getattr(client, self.area).get(UUID(resource_id))
+
+    def reading(self, resource_id: str, model: Any) -> StatusReading:
+        status = status_member(model.status)
+        number = _text(getattr(model, "application_number", None))
+        return StatusReading(
+            noun=self.noun,
+            resource_id=resource_id,
+            status=status,
+            application_number=number,
+            reason=_text(getattr(model, "review_comment", None)),
+            result={
+                self.id_name: resource_id,
+                "application_number": number,
+                "status": str(status.value),
+                **self.extra_result(model),
+            },
+        )
+
+    def extra_result(self, model: Any) -> dict[str, Any]:
+        """More JSON-ready facts for the XCom value; none by default."""
+        return {}
+
+
+class DeviceApplicationTarget(_ApplicationTarget):
+    noun = "device application"
+    id_name = "device_application_id"
+    area = "device_applications"
+
+    def extra_result(self, model: Any) -> dict[str, Any]:
+        # The REC application and inventory endpoints take the device id, which REDEX
+        # assigns only on approval: hand it downstream (ARCHITECTURE.md, DeviceApplication).
+        return {"device_id": _text(getattr(model, "device_id", None))}
+
+
+class RecApplicationTarget(_ApplicationTarget):
+    noun = "REC application"
+    id_name = "rec_application_id"
+    area = "rec_applications"
+
+
+class RetirementApplicationTarget(_ApplicationTarget):
+    noun = "retirement application"
+    id_name = "retirement_application_id"
+    area = "retirements"
+
+    def extra_result(self, model: Any) -> dict[str, Any]:
+        return {"certificate_url": _text(getattr(model, "blob_content", None))}
+
+
+class GenerationProcessTarget(StatusTarget):
+    """A generation-data process (G4): an int64 ``ProcessId`` with no number and no reason."""
+
+    noun = "generation process"
+    id_name = "process_id"
+
+    def fetch(self, client: Any, resource_id: str) -> Any:
+        return client.generation.get_process(int(resource_id))
+
+    async def afetch(self, client: Any, resource_id: str) -> Any:
+        return await client.generation.get_process(int(resource_id))
+
+    def reading(self, resource_id: str, model: Any) -> StatusReading:
+        status = status_member(model.status)
+        return StatusReading(
+            noun=self.noun,
+            resource_id=resource_id,
+            status=status,
+            application_number=None,
+            # REDEX exposes no failure reason for processes (API_REFERENCE.md 6.4).
+            reason=_text(getattr(model, "review_comment", None)),
+            result={"process_id": int(resource_id), "status": str(status.value)},
+        )
+
+    def combined_result(self, readings: list[StatusReading]) -> dict[str, Any]:
+        return {
+            "process_ids": [int(r.resource_id) for r in readings],
+            "statuses": {r.resource_id: r.status_value for r in readings},
+        }
