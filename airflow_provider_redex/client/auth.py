@@ -1,0 +1,187 @@
+"""Credentials, and the access-token cache of the ``api_key`` grant (API_REFERENCE.md 2).
+
+Two ways to authenticate:
+
+* :class:`BearerToken` — a token obtained elsewhere; sent as is, never renewed.
+* :class:`ApiKeyCredentials` — API key, client id and client secret; the client asks
+  ``POST /connect/token`` for an access token, caches it until shortly before ``ExpiresIn``,
+  and asks again once if REDEX answers 401 (the token was revoked or expired early).
+
+Secrets are held as ``pydantic.SecretStr``: their ``repr`` and ``str`` show asterisks, so
+printing credentials, a client or an error never leaks them.
+
+Refresh tokens are not used. REDEX documents that the ``api_key`` grant returns one, but not
+how to spend it (path, body and rotation are undocumented, API_REFERENCE.md 2.3 and 15.1). The
+``api_key`` grant is always available to a client holding these credentials, so on expiry the
+client simply runs it again: one documented call instead of one guessed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from pydantic import SecretStr
+
+from airflow_provider_redex.client.constants import TOKEN_REFRESH_MARGIN_SECONDS
+from airflow_provider_redex.client.models.auth import Token, TokenRequest
+
+
+def _secret(value: str | SecretStr) -> SecretStr:
+    return value if isinstance(value, SecretStr) else SecretStr(value)
+
+
+def _fingerprint(kind: str, *parts: str) -> str:
+    """A short, stable, one-way identity for a rate-budget key (never the secret itself)."""
+    digest = hashlib.sha256("\x1f".join((kind, *parts)).encode("utf-8")).hexdigest()
+    return f"{kind}-{digest[:16]}"
+
+
+@dataclass(frozen=True, init=False)
+class BearerToken:
+    """An access token obtained outside this client.
+
+    :param token: the bearer token (a ``str`` or ``SecretStr``).
+    """
+
+    token: SecretStr
+
+    def __init__(self, token: str | SecretStr) -> None:
+        object.__setattr__(self, "token", _secret(token))
+        if not self.token.get_secret_value():
+            raise ValueError("the bearer token is empty")
+
+    @property
+    def account_fingerprint(self) -> str:
+        """Default rate-budget identity. A new token is a new identity: set ``account_key`` to
+        share one budget across token rotations."""
+        return _fingerprint("bearer", self.token.get_secret_value())
+
+
+@dataclass(frozen=True, init=False)
+class ApiKeyCredentials:
+    """What the ``api_key`` grant needs.
+
+    :param api_key: the business-account user's API key (secret).
+    :param client_id: the client application's id.
+    :param client_secret: the client application's secret.
+    """
+
+    api_key: SecretStr
+    client_id: str
+    client_secret: SecretStr
+
+    def __init__(self, api_key: str | SecretStr, client_id: str, client_secret: str | SecretStr) -> None:
+        object.__setattr__(self, "api_key", _secret(api_key))
+        object.__setattr__(self, "client_id", client_id)
+        object.__setattr__(self, "client_secret", _secret(client_secret))
+
+    @property
+    def account_fingerprint(self) -> str:
+        """Default rate-budget identity: an API key belongs to exactly one business account."""
+        return _fingerprint("api_key", self.api_key.get_secret_value(), self.client_id)
+
+    def token_request(self) -> TokenRequest:
+        """The grant's body; :class:`~.errors.RedexInputError` if a value breaks the 36-char rule."""
+        return TokenRequest.from_input(
+            {
+                "ApiKey": self.api_key.get_secret_value(),
+                "ClientId": self.client_id,
+                "ClientSecret": self.client_secret.get_secret_value(),
+            }
+        )
+
+
+Credentials = BearerToken | ApiKeyCredentials
+
+
+def refresh_deadline(token: Token, now: float) -> float:
+    """When a token fetched at ``now`` (monotonic) must be replaced.
+
+    A margin before ``ExpiresIn`` absorbs latency and clock skew; very short-lived tokens (as the
+    sandbox may issue) keep half of their life.
+    """
+    margin = min(TOKEN_REFRESH_MARGIN_SECONDS, token.expires_in / 2)
+    return now + token.expires_in - margin
+
+
+@dataclass
+class _Cached:
+    value: SecretStr
+    deadline: float
+
+    def fresh(self, now: float) -> bool:
+        return now < self.deadline
+
+
+class TokenCache:
+    """The access token for one set of credentials, shared by the threads of one sync client.
+
+    :param credentials: a :class:`BearerToken` (returned as is) or :class:`ApiKeyCredentials`.
+    :param clock: monotonic seconds; tests pass a fake.
+    """
+
+    def __init__(self, credentials: Credentials, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self.credentials = credentials
+        self._clock = clock
+        self._cached: _Cached | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def renewable(self) -> bool:
+        """Whether a 401 can be answered by asking for a new token."""
+        return isinstance(self.credentials, ApiKeyCredentials)
+
+    def bearer(self, fetch: Callable[[TokenRequest], Token]) -> SecretStr:
+        """The token to send; runs the grant through ``fetch`` only when none is fresh."""
+        if isinstance(self.credentials, BearerToken):
+            return self.credentials.token
+        with self._lock:
+            if self._cached is None or not self._cached.fresh(self._clock()):
+                token = fetch(self.credentials.token_request())
+                self._cached = _Cached(SecretStr(token.access_token), refresh_deadline(token, self._clock()))
+            return self._cached.value
+
+    def invalidate(self, rejected: SecretStr) -> None:
+        """Forget ``rejected`` — unless another thread has already replaced it."""
+        with self._lock:
+            if self._cached is not None and self._cached.value == rejected:
+                self._cached = None
+
+
+class AsyncTokenCache:
+    """The async twin of :class:`TokenCache`, guarded by an ``asyncio.Lock``."""
+
+    def __init__(self, credentials: Credentials, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self.credentials = credentials
+        self._clock = clock
+        self._cached: _Cached | None = None
+        self._lock: asyncio.Lock | None = None
+
+    @property
+    def renewable(self) -> bool:
+        return isinstance(self.credentials, ApiKeyCredentials)
+
+    async def bearer(self, fetch: Callable[[TokenRequest], Awaitable[Token]]) -> SecretStr:
+        if isinstance(self.credentials, BearerToken):
+            return self.credentials.token
+        async with self._get_lock():
+            if self._cached is None or not self._cached.fresh(self._clock()):
+                token = await fetch(self.credentials.token_request())
+                self._cached = _Cached(SecretStr(token.access_token), refresh_deadline(token, self._clock()))
+            return self._cached.value
+
+    async def invalidate(self, rejected: SecretStr) -> None:
+        async with self._get_lock():
+            if self._cached is not None and self._cached.value == rejected:
+                self._cached = None
+
+    def _get_lock(self) -> asyncio.Lock:
+        # Created on first use, inside the loop that will use it.
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        return self._lock
