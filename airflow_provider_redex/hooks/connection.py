@@ -1,0 +1,209 @@
+"""An Airflow connection turned into what a REDEX client is built from.
+
+Both hooks call :func:`client_settings`, and nothing else reads a ``redex`` connection: a task
+(``RedexHook``) and a deferred sensor's trigger (``RedexAsyncHook``) on the same connection
+must authenticate the same way and pace against the same budget (same policy, storage and
+account key), and two mappings would drift apart. It takes the connection's fields and its
+extras separately because the async hook must read the extras through an await-safe call.
+
+The extra keys are the ``conn-fields`` declared in :mod:`airflow_provider_redex.provider_info`;
+other extras (``proxies``, ``verify``, ``cert``) belong to the HTTP provider's session and are
+ignored here. Nothing in this module imports Airflow, and no error it raises quotes a secret.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from airflow_provider_redex.client.auth import ApiKeyCredentials, BearerToken, Credentials
+from airflow_provider_redex.client.pacing import PacingConfig, RatePolicy
+from airflow_provider_redex.provider_info import CONN_FIELDS
+
+REDEX_EXTRA_KEYS: frozenset[str] = frozenset(CONN_FIELDS)
+"""Extras this provider reads; the sync hook keeps them out of HTTP headers."""
+
+
+class ConnectionFields(Protocol):
+    """The parts of an Airflow ``Connection`` the mapping reads."""
+
+    @property
+    def conn_id(self) -> str | None: ...
+    @property
+    def host(self) -> str | None: ...
+    @property
+    def port(self) -> int | None: ...
+    @property
+    def password(self) -> str | None: ...
+
+
+class RedexConnectionError(ValueError):
+    """The connection cannot configure a client; the message names the connection and the field."""
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    """Everything ``RedexClient`` / ``AsyncRedexClient`` take, read from one connection.
+
+    :param base_url: the API base URL, scheme included.
+    :param credentials: a bearer token or the ``api_key`` grant; kept out of ``repr``.
+    :param pacing: the rate budget the client shares with every user of the same account.
+    :param timeout: per-request timeout, ``None`` for the client's default.
+    :param max_retries: retry count, ``None`` for the client's default.
+    :param secrets: the values a hook must register with Airflow's secrets masker.
+    """
+
+    base_url: str
+    credentials: Credentials = field(repr=False)
+    pacing: PacingConfig
+    timeout: float | None = None
+    max_retries: int | None = None
+    secrets: tuple[str, ...] = field(default=(), repr=False)
+
+    def client_options(self) -> dict[str, Any]:
+        """Keyword arguments for the client constructors; unset options keep the client's defaults."""
+        options: dict[str, Any] = {"pacing": self.pacing}
+        if self.timeout is not None:
+            options["timeout"] = self.timeout
+        if self.max_retries is not None:
+            options["max_retries"] = self.max_retries
+        return options
+
+
+def client_settings(conn: ConnectionFields, extra: Mapping[str, Any]) -> ClientSettings:
+    """Map a ``redex`` connection to client settings.
+
+    The password is a bearer token, unless the extras hold both ``api_key`` and ``client_id``:
+    then it is the client secret of the ``api_key`` grant.
+
+    :param conn: the connection (host = base URL, password = token or client secret).
+    :param extra: the connection's extras, already decoded.
+    :raises RedexConnectionError: a field is missing or an extra is not a valid value.
+    """
+    reader = _ExtraReader(conn.conn_id or "<unnamed>", extra)
+    credentials, secrets = _credentials(reader, conn.password)
+    return ClientSettings(
+        base_url=_base_url(reader.conn_id, conn.host, conn.port),
+        credentials=credentials,
+        pacing=_pacing(reader),
+        timeout=reader.number("timeout", minimum=0, exclusive=True),
+        max_retries=reader.integer("max_retries", minimum=0),
+        secrets=secrets,
+    )
+
+
+def _base_url(conn_id: str, host: str | None, port: int | None) -> str:
+    """The host as a URL. REDEX serves HTTPS only, so a bare host name means ``https://``.
+
+    Plain ``http://`` is passed on as written: the client refuses it unless the host is loopback.
+    """
+    host = (host or "").strip().rstrip("/")
+    if not host:
+        raise RedexConnectionError(
+            f"connection {conn_id!r} has no host: set it to the REDEX API base URL, "
+            "e.g. https://uat-api.redex.eco"
+        )
+    url = host if "://" in host else f"https://{host}"
+    parts = urlsplit(url)
+    if port and parts.port is None:
+        url = parts._replace(netloc=f"{parts.netloc}:{port}").geturl()
+    return url
+
+
+def _credentials(reader: _ExtraReader, password: str | None) -> tuple[Credentials, tuple[str, ...]]:
+    if not password:
+        raise RedexConnectionError(
+            f"connection {reader.conn_id!r} has no password: set the bearer token, or the client "
+            "secret with the api_key and client_id extras"
+        )
+    api_key, client_id = reader.text("api_key"), reader.text("client_id")
+    if api_key and client_id:
+        credentials: Credentials = ApiKeyCredentials(
+            api_key=api_key, client_id=client_id, client_secret=password
+        )
+        return credentials, (password, api_key)
+    if api_key or client_id:
+        missing = "client_id" if api_key else "api_key"
+        raise RedexConnectionError(
+            f"connection {reader.conn_id!r}: the api_key grant needs both api_key and client_id "
+            f"extras; {missing} is missing"
+        )
+    return BearerToken(password), (password,)
+
+
+def _pacing(reader: _ExtraReader) -> PacingConfig:
+    default = PacingConfig()
+    storage = reader.text("rate_limit_storage") or default.storage_uri
+    if "://" not in storage:
+        raise RedexConnectionError(
+            f"connection {reader.conn_id!r}: extra rate_limit_storage must be a storage URI such as "
+            f"memory:// or redis://host:6379/0, got {storage!r}"
+        )
+    account_limit = reader.integer("account_requests", minimum=1)
+    account_window = reader.number("account_window_seconds", minimum=0, exclusive=True)
+    ip_limit = reader.integer("ip_requests", minimum=1)
+    ip_window = reader.number("ip_window_seconds", minimum=0, exclusive=True)
+    margin = reader.number("pacing_margin_seconds", minimum=0)
+    return PacingConfig(
+        account=RatePolicy(
+            account_limit if account_limit is not None else default.account.limit,
+            account_window if account_window is not None else default.account.window_seconds,
+        ),
+        ip=RatePolicy(
+            ip_limit if ip_limit is not None else default.ip.limit,
+            ip_window if ip_window is not None else default.ip.window_seconds,
+        ),
+        margin_seconds=margin if margin is not None else default.margin_seconds,
+        storage_uri=storage,
+        account_key=reader.text("account_key") or default.account_key,
+    )
+
+
+class _ExtraReader:
+    """Typed reads of extras that may arrive as JSON numbers or as strings (URI-style connections)."""
+
+    def __init__(self, conn_id: str, extra: Mapping[str, Any]) -> None:
+        self.conn_id = conn_id
+        self._extra = extra
+
+    def _raw(self, key: str) -> Any:
+        value = self._extra.get(key)
+        return None if value is None or (isinstance(value, str) and not value.strip()) else value
+
+    def text(self, key: str) -> str:
+        value = self._raw(key)
+        return "" if value is None else str(value).strip()
+
+    def number(self, key: str, *, minimum: float, exclusive: bool = False) -> float | None:
+        value = self._raw(key)
+        if value is None:
+            return None
+        try:
+            number = float(value) if not isinstance(value, bool) else math.nan
+        except (TypeError, ValueError):
+            number = math.nan
+        if not math.isfinite(number) or number < minimum or (exclusive and number == minimum):
+            bound = f"> {minimum:g}" if exclusive else f">= {minimum:g}"
+            raise self._invalid(key, f"a number {bound}", value)
+        return number
+
+    def integer(self, key: str, *, minimum: int) -> int | None:
+        value = self._raw(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+            raise self._invalid(key, f"a whole number >= {minimum}", value)
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise self._invalid(key, f"a whole number >= {minimum}", value) from None
+        if number < minimum:
+            raise self._invalid(key, f"a whole number >= {minimum}", value)
+        return number
+
+    def _invalid(self, key: str, rule: str, value: Any) -> RedexConnectionError:
+        # Only non-secret extras are parsed as numbers, so quoting the value is safe.
+        return RedexConnectionError(f"connection {self.conn_id!r}: extra {key} must be {rule}, got {value!r}")
