@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""The project's two commands: ``python3 scripts/dev.py test`` and ``python3 scripts/dev.py demo``.
+
+A fresh machine has only Python, so this script uses the standard library alone. It keeps a
+virtual environment in ``.venv`` at the repository root and installs the project into it
+(``pip install -e ".[dev]"``) when the environment is missing or ``pyproject.toml`` (or the
+pinned constraints) changed since the last install: a stamp file inside ``.venv`` holds their
+hash. Nothing is installed outside ``.venv``.
+
+``test`` runs ruff, mypy and pytest and fails if any of them fails; pytest's "no tests ran"
+(exit 5) counts as a failure, so an empty run can never look green. ``demo`` runs
+``scripts/demo.py`` in the environment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv"
+STAMP = VENV / ".redex-install-stamp"
+PYPROJECT = ROOT / "pyproject.toml"
+# pip freeze of a working environment for this interpreter version: repeatable installs and no
+# long dependency resolution for Airflow. Other Python versions resolve freely.
+CONSTRAINTS = ROOT / "scripts" / f"constraints-py{sys.version_info.major}.{sys.version_info.minor}.txt"
+PYTEST_NO_TESTS = 5
+
+
+def _bin(name: str) -> Path:
+    folder = "Scripts" if os.name == "nt" else "bin"
+    suffix = ".exe" if os.name == "nt" else ""
+    return VENV / folder / f"{name}{suffix}"
+
+
+def _say(message: str) -> None:
+    print(f"[dev] {message}", flush=True)
+
+
+def _run(command: Sequence[str | Path], env: dict[str, str] | None = None) -> int:
+    _say("$ " + " ".join(str(part) for part in command))
+    return subprocess.call([str(part) for part in command], cwd=ROOT, env=env)
+
+
+def _install_inputs_hash() -> str:
+    digest = hashlib.sha256()
+    digest.update(sys.version.encode())
+    for path in (PYPROJECT, CONSTRAINTS):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes() if path.exists() else b"<none>")
+    return digest.hexdigest()
+
+
+def _venv_works() -> bool:
+    python = _bin("python")
+    return python.exists() and subprocess.call([str(python), "-c", "import sys"]) == 0
+
+
+def ensure_environment() -> None:
+    """Create ``.venv`` and install the project into it, unless it is already up to date."""
+    if not _venv_works():
+        if VENV.exists():
+            _say(f"{VENV} is broken; recreating it")
+            shutil.rmtree(VENV)
+        _say(f"creating {VENV} with {sys.executable}")
+        if _run([sys.executable, "-m", "venv", VENV]) != 0:
+            sys.exit("[dev] could not create the virtual environment")
+    wanted = _install_inputs_hash()
+    if STAMP.exists() and STAMP.read_text().strip() == wanted:
+        return
+    started = time.monotonic()
+    command: list[str | Path] = [_bin("python"), "-m", "pip", "install", "--progress-bar", "off"]
+    command += ["-e", ".[dev]"]
+    if CONSTRAINTS.exists():
+        command += ["-c", CONSTRAINTS]
+    if _run(command) != 0:
+        sys.exit("[dev] pip install failed; see the output above")
+    STAMP.write_text(wanted + "\n")
+    _say(f"environment ready in {time.monotonic() - started:.0f} s")
+
+
+def _environment() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PATH"] = f"{_bin('python').parent}{os.pathsep}{env.get('PATH', '')}"
+    env["VIRTUAL_ENV"] = str(VENV)
+    env.pop("PYTHONHOME", None)
+    return env
+
+
+def command_test(pytest_args: Sequence[str]) -> int:
+    """ruff, mypy, pytest: every one runs, and any failure fails the command."""
+    env = _environment()
+    results = {
+        "ruff": _run([_bin("ruff"), "check", "."], env),
+        "mypy": _run([_bin("mypy"), "airflow_provider_redex"], env),
+        "pytest": _run([_bin("python"), "-m", "pytest", "-q", *pytest_args], env),
+    }
+    if results["pytest"] == PYTEST_NO_TESTS:
+        _say("pytest collected no tests: that is a failure, not a pass")
+    failed = [name for name, code in results.items() if code != 0]
+    _say("failed: " + ", ".join(failed) if failed else "ruff, mypy and pytest passed")
+    return 1 if failed else 0
+
+
+def command_demo(demo_args: Sequence[str]) -> int:
+    return _run([_bin("python"), ROOT / "scripts" / "demo.py", *demo_args], _environment())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("command", choices=("test", "demo"))
+    parser.add_argument("args", nargs=argparse.REMAINDER, help="passed on to pytest or to the demo")
+    options = parser.parse_args(argv)
+    ensure_environment()
+    if options.command == "test":
+        return command_test(options.args)
+    return command_demo(options.args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
