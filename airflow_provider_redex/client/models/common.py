@@ -128,12 +128,16 @@ class LifecycleStatus(str, Enum):
 
 
 class PageMeta(ResponseModel):
-    """The pagination ``Meta`` of a list response (1.3)."""
+    """The pagination ``Meta`` of a list response (1.3).
+
+    ``CurrentPage`` and ``TotalPage`` drive paging; the other two are informative and may be
+    missing without harm.
+    """
 
     current_page: int
     total_page: int
-    total_items: int
-    items_per_page: int
+    total_items: int | None = None
+    items_per_page: int | None = None
 
 
 class CreatedResource(ResponseModel):

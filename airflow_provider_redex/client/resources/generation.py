@@ -1,0 +1,95 @@
+"""Generation data (G1-G6): push readings per inverter and follow their processing."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from airflow_provider_redex.client.models.generation import (
+    BatchGenerationRequest,
+    FrequencyType,
+    GenerationProcess,
+    GenerationQuery,
+    GenerationRecord,
+    InverterDailyData,
+    MonthlyGenerationBatch,
+    MonthlyGenerationData,
+    PeriodSum,
+    PeriodSumQuery,
+    ProcessQuery,
+    ProcessRef,
+)
+from airflow_provider_redex.client.resources._resource import Resource, int_param, uuid_param
+
+if TYPE_CHECKING:
+    from airflow_provider_redex.client.paging import Paginator
+
+
+class Generation(Resource):
+    """Send daily or monthly generation data and poll its processing."""
+
+    def send_daily(self, request: InverterDailyData | Mapping[str, Any]) -> ProcessRef:
+        """G1: one inverter's daily records (at most 3000); poll the returned process with G4."""
+        body = InverterDailyData.from_input(request)
+        return self._client.request("generation.send_daily", body=body.to_wire()).data_as(ProcessRef)
+
+    def send_batch(self, request: BatchGenerationRequest | Mapping[str, Any]) -> ProcessRef:
+        """G2: several inverters' daily records, at most 3000 in total."""
+        body = BatchGenerationRequest.from_input(request)
+        return self._client.request("generation.send_batch", body=body.to_wire()).data_as(ProcessRef)
+
+    def send_monthly(
+        self,
+        request: MonthlyGenerationBatch | Sequence[MonthlyGenerationData | Mapping[str, Any]],
+    ) -> ProcessRef:
+        """G3: monthly data for groups whose ``GenerationDataFrequency`` is Monthly (an array body)."""
+        body = MonthlyGenerationBatch.from_input(request)
+        return self._client.request("generation.send_monthly", body=body.to_wire()).data_as(ProcessRef)
+
+    def get_process(self, process_id: int | str) -> GenerationProcess:
+        """G4: the processing state of a send."""
+        query = ProcessQuery(process_id=int_param(process_id, "ProcessId"))
+        return self._get("generation.get_process", GenerationProcess, params=query.to_params())
+
+    def list(
+        self,
+        *,
+        frequency_type: FrequencyType | str,
+        from_date: date | str,
+        to_date: date | str,
+        remote_inv_id: str | None = None,
+        device_id: UUID | str | None = None,
+        order_by: str | None = None,
+        is_descending: bool | None = None,
+        search: str | None = None,
+        items_per_page: int = 100,
+    ) -> Paginator[GenerationRecord]:
+        """G5: stored generation data over at most 3 months (all inverters without ``remote_inv_id``)."""
+        query = GenerationQuery.from_input(
+            {
+                "frequency_type": frequency_type,
+                "from_date": from_date,
+                "to_date": to_date,
+                "remote_inv_id": remote_inv_id,
+                "device_id": device_id,
+                "order_by": order_by,
+                "is_descending": is_descending,
+                "search": search,
+                "items_per_page": items_per_page,
+            }
+        )
+        return self._list("generation.list", GenerationRecord, query)
+
+    def sum_period(
+        self, device_id: UUID | str, *, vintage_from: date | str, vintage_to: date | str
+    ) -> PeriodSum:
+        """G6: the energy produced over a vintage window (``yyyy-MM`` strings for monthly devices)."""
+        query = PeriodSumQuery.from_input({"vintage_from": vintage_from, "vintage_to": vintage_to})
+        return self._get(
+            "generation.sum_period",
+            PeriodSum,
+            path_params={"rehashDeviceId": uuid_param(device_id, "rehashDeviceId")},
+            params=query.to_params(),
+        )
