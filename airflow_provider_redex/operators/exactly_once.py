@@ -41,7 +41,7 @@ import logging
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -130,11 +130,22 @@ class CreationLedger:
         value = self._store.get(self._key("intent"))
         if not isinstance(value, dict):
             return None
-        return Intent(fingerprint=str(value.get("fingerprint")), at=datetime.fromisoformat(value["at"]))
+        body = value.get("request")
+        return Intent(
+            fingerprint=str(value.get("fingerprint")),
+            at=datetime.fromisoformat(value["at"]),
+            request=None if body is None else wire_json.loads(body),
+        )
 
-    def record_intent(self, request_fingerprint: str) -> Intent:
-        intent = Intent(fingerprint=request_fingerprint, at=datetime.now(tz=timezone.utc))
-        self._store.set(self._key("intent"), {"fingerprint": intent.fingerprint, "at": intent.at.isoformat()})
+    def record_intent(self, request_fingerprint: str, request: Any = None) -> Intent:
+        """Record the POST about to be sent; ``request`` (wire data) is kept when given, so a
+        retry sends the same request even if what it was derived from has moved on."""
+        intent = Intent(fingerprint=request_fingerprint, at=datetime.now(tz=timezone.utc), request=request)
+        value: dict[str, Any] = {"fingerprint": intent.fingerprint, "at": intent.at.isoformat()}
+        if request is not None:
+            # As JSON text: the store takes JSON values, and this keeps Decimals exact.
+            value["request"] = wire_json.dumps(request)
+        self._store.set(self._key("intent"), value)
         return intent
 
     def record_created(self, resource_id: Any) -> None:
@@ -164,10 +175,34 @@ class Intent:
     :param fingerprint: :func:`fingerprint` of its body.
     :param at: when it was recorded (UTC); what REDEX made from it is not older than this,
         up to the clock skew between the worker and REDEX.
+    :param request: the request body (wire data), when the operator asked to keep it.
     """
 
     fingerprint: str
     at: datetime
+    request: Any = None
+
+
+def id_of(resource: Any) -> str:
+    """The ``Id`` of a created or listed REDEX resource, as XCom and the store keep it."""
+    return str(resource.id)
+
+
+CLOCK_SKEW = timedelta(minutes=5)
+"""How far REDEX's clock may be behind ours when matching "created after the intent"."""
+
+
+def made_after(created: datetime | None, intent: Intent) -> bool:
+    """Whether a resource REDEX stamped ``created`` can come from ``intent``'s POST.
+
+    REDEX often sends times without a zone (API_REFERENCE 1.5); they are read as UTC. A
+    resource without a timestamp cannot be ruled out, so it counts as a match.
+    """
+    if created is None:
+        return True
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=timezone.utc)
+    return created >= intent.at - CLOCK_SKEW
 
 
 @dataclass(frozen=True)
@@ -195,6 +230,8 @@ def create_once(
     create: Callable[[], _T],
     to_id: Callable[[_T], Any],
     crash_point_name: str,
+    always_look_up: bool = False,
+    keep_request: Any = None,
 ) -> Outcome:
     """Return the resource this task instance created, creating it only if no try did.
 
@@ -206,18 +243,25 @@ def create_once(
     :param create: sends the POST and returns what REDEX answered.
     :param to_id: turns what ``find_existing``/``create`` return into a JSON-ready id.
     :param crash_point_name: name of the test crash point right after the POST.
+    :param always_look_up: run ``find_existing`` even when no earlier try recorded an intent
+        (for resources that are reused across runs, like beneficiaries); it then gets an
+        intent stamped now.
+    :param keep_request: wire data of the request, kept with the intent (see
+        :meth:`CreationLedger.record_intent`).
     """
     recorded = ledger.created()
     if recorded is not None:
         return Outcome(recorded, "recorded")
     earlier = ledger.intent()
+    if earlier is None and always_look_up:
+        earlier = Intent(fingerprint=request_fingerprint, at=datetime.now(tz=timezone.utc))
     if earlier is not None:
         found = find_existing(earlier)
         if found is not None:
             resource_id = to_id(found)
             ledger.record_created(resource_id)
             return Outcome(resource_id, "found")
-    ledger.record_intent(request_fingerprint)
+    ledger.record_intent(request_fingerprint, keep_request)
     resource_id = to_id(create())
     crash_point(crash_point_name)
     ledger.record_created(resource_id)

@@ -1,0 +1,201 @@
+"""Lifecycle step 4: apply for REC issuance over a vintage window.
+
+The window and the quantity can be given, or derived the way an asset owner would:
+
+* start: the earliest date the residual-mix rule still allows (``rules.earliest_claimable_date``,
+  31 May / 30 September deadlines), or the day after the device's latest application, if later;
+* quantity: the device's generation over the window (G6), in MWh, cut (never rounded up) to
+  6 decimals by ``rules.mwh_from_kwh``: claiming more than was generated is what REDEX refuses.
+
+A window overlapping an existing application of the device is refused before the POST
+(REDEX answers 422 for it, BR15). Applications REDEX turned down (``is_failure``) do not hold
+their window.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_redex.client.models import rules
+from airflow_provider_redex.client.models.rec_applications import (
+    GroupedDeviceRecApplicationRequest,
+    RecApplication,
+)
+from airflow_provider_redex.operators.base import RedexBaseOperator, RedexRefusal
+from airflow_provider_redex.operators.exactly_once import (
+    CreationLedger,
+    Outcome,
+    create_once,
+    fingerprint,
+    id_of,
+)
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+    from airflow_provider_redex.client.client import RedexClient
+
+
+class RedexCreateRecApplicationOperator(RedexBaseOperator):
+    """Apply for issuance of RECs for an approved grouped device; return the application id.
+
+    :param device_id: the approved device's id (``DeviceId``, from the device application
+        sensor's result), not the application id (templated).
+    :param vintage_to: last day of the window, ``YYYY-MM-DD``; default yesterday (templated).
+    :param vintage_from: first day; default derived (see the module docstring) (templated).
+    :param quantity: RECs (MWh, at most 6 decimals); default the window's generation (templated).
+    :param redex_conn_id: the REDEX connection (default ``redex_default``).
+    """
+
+    template_fields: Sequence[str] = ("device_id", "vintage_from", "vintage_to", "quantity", "redex_conn_id")
+    ledger_key = "redex_rec_application"
+
+    def __init__(
+        self,
+        *,
+        device_id: str,
+        vintage_to: str | date | None = None,
+        vintage_from: str | date | None = None,
+        quantity: str | Decimal | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.device_id = device_id
+        self.vintage_to = vintage_to
+        self.vintage_from = vintage_from
+        self.quantity = quantity
+
+    def execute(self, context: Context) -> str:
+        ledger = self.ledger(context)
+        if (recorded := ledger.created()) is not None:
+            self.log.info(
+                "REC application %s was created by an earlier try of this task; not applying again", recorded
+            )
+            return str(recorded)
+        with self.redex_client() as client:
+            existing = list(client.rec_applications.list(device_id=self.device_id))
+            request = self._request_of_earlier_try(ledger) or self._request(client, existing)
+            outcome = create_once(
+                ledger,
+                request_fingerprint=fingerprint(request.to_wire()),
+                keep_request=request.to_wire(),
+                find_existing=lambda intent: _same_window(existing, request),
+                create=lambda: self._create(client, request, existing),
+                to_id=id_of,
+                crash_point_name="rec_application",
+            )
+        self._log_outcome(request, outcome)
+        return str(outcome.resource_id)
+
+    def _request_of_earlier_try(self, ledger: CreationLedger) -> GroupedDeviceRecApplicationRequest | None:
+        """The request an earlier try derived, if it got as far as recording it.
+
+        Deriving again would see that try's own application and move the window past it.
+        """
+        earlier = ledger.intent()
+        if earlier is None or earlier.request is None:
+            return None
+        return GroupedDeviceRecApplicationRequest.from_input(earlier.request)
+
+    def _request(
+        self, client: RedexClient, existing: list[RecApplication]
+    ) -> GroupedDeviceRecApplicationRequest:
+        """The validated request: window and quantity, given or derived."""
+        vintage_to = _day(self.vintage_to, "vintage_to") or rules.today_earliest() - timedelta(days=1)
+        vintage_from = _day(self.vintage_from, "vintage_from") or _first_unclaimed(existing)
+        if vintage_from > vintage_to:
+            raise RedexRefusal(
+                f"nothing to claim: the window would start {vintage_from} after it ends {vintage_to}"
+            )
+        quantity = self.quantity if self.quantity not in (None, "") else None
+        if quantity is None:
+            quantity = self._generated_mwh(client, vintage_from, vintage_to)
+        data = {"device_id": self.device_id, "vintage_from": vintage_from, "vintage_to": vintage_to}
+        result: GroupedDeviceRecApplicationRequest = self.validated(
+            GroupedDeviceRecApplicationRequest, {**data, "quantity": quantity}
+        )
+        return result
+
+    def _generated_mwh(self, client: RedexClient, vintage_from: date, vintage_to: date) -> Decimal:
+        total = client.generation.sum_period(self.device_id, vintage_from=vintage_from, vintage_to=vintage_to)
+        mwh = rules.mwh_from_kwh(total.total_period_production_in_kwh)
+        self.log.info(
+            "Device %s generated %s kWh from %s to %s: %s RECs (MWh, cut to 6 decimals)",
+            self.device_id,
+            total.total_period_production_in_kwh,
+            vintage_from,
+            vintage_to,
+            mwh,
+        )
+        if mwh < rules.REC_QUANTITY_MIN:
+            raise RedexRefusal(
+                f"device {self.device_id} generated no claimable energy from {vintage_from} to {vintage_to}"
+            )
+        return mwh
+
+    def _create(
+        self, client: RedexClient, request: GroupedDeviceRecApplicationRequest, existing: list[RecApplication]
+    ) -> Any:
+        clash = next((a for a in _holding_window(existing) if _overlaps(a, request)), None)
+        if clash is not None:
+            raise RedexRefusal(
+                f"the window {request.vintage_from} to {request.vintage_to} overlaps REC application "
+                f"{clash.application_number} ({clash.vintage_from.date()} to {clash.vintage_to.date()}, "
+                f"{clash.status.value.value}) of device {self.device_id}"
+            )
+        return client.rec_applications.create_for_grouped_device(request)
+
+    def _log_outcome(self, request: GroupedDeviceRecApplicationRequest, outcome: Outcome) -> None:
+        what = f"{request.quantity} RECs for {request.vintage_from} to {request.vintage_to}"
+        if outcome.created_now:
+            self.log.info("Applied for %s: REC application %s", what, outcome.resource_id)
+        else:
+            self.log.info(
+                "Did not apply again for %s: REC application %s already exists", what, outcome.resource_id
+            )
+
+
+def _day(value: str | date | None, name: str) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise RedexRefusal(f"{name} must be a date YYYY-MM-DD, not {value!r}") from None
+
+
+def _holding_window(existing: list[RecApplication]) -> list[RecApplication]:
+    """Applications whose window is taken: all but those REDEX turned down."""
+    return [a for a in existing if not a.status.value.is_failure]
+
+
+def _first_unclaimed(existing: list[RecApplication]) -> date:
+    earliest = rules.earliest_claimable_date(rules.today_earliest())
+    taken = [a.vintage_to.date() for a in _holding_window(existing)]
+    return max([earliest, *(day + timedelta(days=1) for day in taken)])
+
+
+def _overlaps(application: RecApplication, request: GroupedDeviceRecApplicationRequest) -> bool:
+    return (
+        application.vintage_from.date() <= request.vintage_to
+        and request.vintage_from <= application.vintage_to.date()
+    )
+
+
+def _same_window(
+    existing: list[RecApplication], request: GroupedDeviceRecApplicationRequest
+) -> RecApplication | None:
+    """The application an earlier try's POST made: the same device and the same window."""
+    for application in _holding_window(existing):
+        same = (application.vintage_from.date(), application.vintage_to.date()) == (
+            request.vintage_from,
+            request.vintage_to,
+        )
+        if same:
+            return application
+    return None
