@@ -7,6 +7,7 @@ with Airflow's masker, and the client does the rest (pacing, retries, the ``http
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from airflow.providers.common.compat.connection import get_async_connection, get_async_extra_dejson
@@ -57,12 +58,16 @@ class RedexHook(HttpHook):
         # and its TCP keep-alive adapter (long generation pushes behind corporate NATs).
         session = self._session()
         try:
-            return RedexClient(
+            client = RedexClient(
                 settings.base_url, settings.credentials, session=session, **settings.client_options()
             )
         except ValueError as err:
             session.close()
             raise _refused(self.redex_conn_id, settings, err) from err
+        # A client leaves a session it was given open; this one has no other owner, so it lives
+        # exactly as long as the client.
+        weakref.finalize(client, session.close)
+        return client
 
     def _session(self) -> Session:
         """HttpHook's session, cleaned of what would conflict with the REDEX client."""

@@ -7,12 +7,14 @@ outside a task, so the hooks run their real lookup path.
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import requests
 from airflow.providers.common.compat.connection import get_async_connection
 from airflow.providers.common.compat.sdk import redact
 from pytest_httpserver import HTTPServer
@@ -179,10 +181,13 @@ def test_both_hooks_build_their_clients_from_the_same_settings(monkeypatch: pyte
     set_connection(monkeypatch, host="https://uat-api.redex.eco", password=TOKEN, extra=extra)
     built: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {}
 
+    class FakeClient:
+        pass
+
     def recorder(name: str) -> Any:
-        def record(*args: Any, **kwargs: Any) -> str:
+        def record(*args: Any, **kwargs: Any) -> FakeClient:
             built[name] = (args, {k: v for k, v in kwargs.items() if k != "session"})
-            return name
+            return FakeClient()
 
         return record
 
@@ -231,3 +236,21 @@ def test_hooks_carry_the_names_airflow_looks_for() -> None:
         assert hook.conn_type == "redex"
         assert hook.hook_name == "REDEX"
     assert RedexHook(redex_conn_id="other").redex_conn_id == "other"
+
+
+def test_the_hooks_session_is_closed_with_its_client(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The client never closes a session it was given; the hook ties the session to the client.
+    set_connection(monkeypatch, host="https://uat-api.redex.eco", password=TOKEN)
+    closed: list[bool] = []
+
+    class RecordingSession(requests.Session):
+        def close(self) -> None:
+            closed.append(True)
+            super().close()
+
+    monkeypatch.setattr(RedexHook, "get_conn", lambda self: RecordingSession())
+    client = RedexHook().get_client()
+    assert closed == []
+    del client
+    gc.collect()
+    assert closed == [True]
