@@ -24,9 +24,24 @@ HOOK_CLASS_NAME = "airflow_provider_redex.hooks.redex.RedexHook"
 UAT_BASE_URL = "https://uat-api.redex.eco"
 
 HOOK_MODULES: tuple[str, ...] = ("airflow_provider_redex.hooks.redex",)
-OPERATOR_MODULES: tuple[str, ...] = ()
-SENSOR_MODULES: tuple[str, ...] = ()
-TRIGGER_MODULES: tuple[str, ...] = ()
+OPERATOR_MODULES: tuple[str, ...] = (
+    "airflow_provider_redex.operators.base",
+    "airflow_provider_redex.operators.beneficiaries",
+    "airflow_provider_redex.operators.certificates",
+    "airflow_provider_redex.operators.devices",
+    "airflow_provider_redex.operators.documents",
+    "airflow_provider_redex.operators.generation",
+    "airflow_provider_redex.operators.rec_applications",
+    "airflow_provider_redex.operators.retirements",
+)
+SENSOR_MODULES: tuple[str, ...] = (
+    "airflow_provider_redex.sensors.base",
+    "airflow_provider_redex.sensors.device_applications",
+    "airflow_provider_redex.sensors.generation",
+    "airflow_provider_redex.sensors.rec_applications",
+    "airflow_provider_redex.sensors.retirements",
+)
+TRIGGER_MODULES: tuple[str, ...] = ("airflow_provider_redex.triggers.status",)
 
 
 def _field(label: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
