@@ -7,6 +7,7 @@ request, records it the moment it arrives, then plays the next scripted action.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -73,7 +74,11 @@ class ScriptedServer:
 
     def close(self) -> None:
         self._stop.set()
+        # shutdown() wakes the thread blocked in accept(); close() alone would not on Linux.
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)
         self._listener.close()
+        self._thread.join(timeout=5)
 
     def _serve(self) -> None:
         while not self._stop.is_set():
@@ -123,3 +128,11 @@ def _http_response(action: Respond) -> bytes:
     lines = [f"HTTP/1.1 {action.status} X", *(f"{k}: {v}" for k, v in headers.items())]
     lines += [f"Content-Length: {len(action.body)}", "Connection: close", "", ""]
     return "\r\n".join(lines).encode("latin-1") + action.body
+
+
+def refusing_url() -> str:
+    """A loopback URL where nothing listens: connecting is refused, so nothing can be sent."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}"

@@ -10,7 +10,7 @@ from itertools import islice
 
 import pytest
 from pytest_httpserver import HTTPServer
-from redex_scripted_server import NO_PACING, Drop, Hang, Respond, ScriptedServer, failed, ok
+from redex_scripted_server import NO_PACING, Drop, Hang, Respond, ScriptedServer, failed, ok, refusing_url
 from werkzeug import Request, Response
 
 from airflow_provider_redex.client import wire_json
@@ -228,9 +228,8 @@ def test_post_is_resent_after_a_429(scripted: ScriptedServer) -> None:
     assert [arrival.body for arrival in scripted.arrivals] == [b'{"RemoteInvId":"inv-1"}'] * 2
 
 
-def test_post_to_a_closed_port_is_retried_and_says_nothing_was_sent(scripted: ScriptedServer) -> None:
-    url = scripted.url
-    scripted.close()  # nothing listens on the port any more: connection refused
+def test_post_to_a_closed_port_is_retried_and_says_nothing_was_sent() -> None:
+    url = refusing_url()
     client = SyncAPIClient(url, BearerToken("t"), pacing=NO_PACING, max_retries=2)
     with client, pytest.raises(RedexTransportError) as caught:
         client.request("generation.send_daily", body={"RemoteInvId": "inv-1"})
