@@ -66,19 +66,18 @@ def walk_through() -> int:
         company = profile.company_info.company_name if profile.company_info else None
         print(f"account {profile.id}: {company}")
 
-        _step("client.inventories.list_devices(): REC inventory per device")
+        _step("client.inventories.list_devices(): approved devices")
         for device in _first(client.inventories.list_devices(), 5):
-            print(f"  {device!r}"[:200])
+            print(f"  {device.device_name} ({device.device_unique_id}), {device.country_code}")
 
-        _step("client.inventories.list_recs(): the first RECs")
+        _step("client.inventories.list_recs(): RECs held (exact decimals, never floats)")
         for rec in _first(client.inventories.list_recs(), 3):
-            print(f"  {rec!r}"[:200])
+            vintage = f"{rec.vintage_from:%Y-%m-%d}..{rec.vintage_to:%Y-%m-%d}" if rec.vintage_from else "?"
+            print(f"  {rec.serial_number}: total {rec.total}, available {rec.available}, vintage {vintage}")
 
         _step("client.device_applications.list()")
-        applications = _first(client.device_applications.list(), 5)
-        print(f"{len(applications)} device application(s)")
-        for application in applications:
-            print(f"  {application!r}"[:200])
+        for application in _first(client.device_applications.list(), 5):
+            print(f"  {application.application_number}: {application.status.value.value}")
 
         pacing = client.rate_budget.config
         _step("Pacing")
