@@ -23,7 +23,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from airflow_provider_redex.sandbox.config import SandboxConfig
 
-_LIVE: dict[tuple[str, int], asyncio.Transport] = {}
+_LIVE: dict[tuple[str, int], asyncio.BaseTransport] = {}
 
 
 class _DroppableH11Protocol(H11Protocol):
@@ -32,7 +32,8 @@ class _DroppableH11Protocol(H11Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)  # type: ignore[arg-type]
         peer = transport.get_extra_info("peername")
-        if isinstance(peer, tuple) and isinstance(transport, asyncio.Transport):
+        # uvloop's transports are not asyncio.Transport subclasses, hence no isinstance check.
+        if isinstance(peer, tuple):
             self._peer: tuple[str, int] | None = (str(peer[0]), int(peer[1]))
             _LIVE[self._peer] = transport
         else:
@@ -50,7 +51,8 @@ async def abort_connection(scope: MutableMapping[str, Any]) -> bool:
     transport = _LIVE.get((str(client[0]), int(client[1]))) if client else None
     if transport is None:
         return False
-    transport.abort()
+    abort = getattr(transport, "abort", transport.close)
+    abort()
     # Let the loop run connection_lost, so uvicorn knows the peer is gone before anything
     # tries to write the (lost) answer.
     await asyncio.sleep(0)
