@@ -81,11 +81,8 @@ class RedexHook(HttpHook):
     def test_connection(self) -> tuple[bool, str]:
         """Ask REDEX for the account profile: proves the URL, the credentials and the network."""
         try:
-            client = self.get_client()
-            try:
+            with self.get_client() as client:
                 client.accounts.get_profile()
-            finally:
-                client.close()
         except Exception as err:  # shown in the UI; client errors never carry credentials
             return False, f"{type(err).__name__}: {err}"
         return True, "Connection to REDEX works: the account profile was read"
