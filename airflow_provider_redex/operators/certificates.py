@@ -39,6 +39,8 @@ class RedexDownloadRetirementCertificateOperator(RedexBaseOperator):
     def __init__(
         self, *, retirement_application_id: str, destination: str | ObjectStoragePath, **kwargs: Any
     ) -> None:
+        # Each key of the returned dict is its own XCom too: ``task.output["<key>"]``.
+        kwargs.setdefault("multiple_outputs", True)
         super().__init__(**kwargs)
         self.retirement_application_id = retirement_application_id
         self.destination = destination

@@ -44,6 +44,8 @@ class RedexUploadDocumentOperator(RedexBaseOperator):
         is_declaration_form: bool = True,
         **kwargs: Any,
     ) -> None:
+        # Each key of the returned dict is its own XCom too: ``task.output["<key>"]``.
+        kwargs.setdefault("multiple_outputs", True)
         super().__init__(**kwargs)
         self.path = path
         self.filename = filename

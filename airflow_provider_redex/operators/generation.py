@@ -111,6 +111,8 @@ class RedexPushGenerationDataOperator(RedexBaseOperator):
         progress_interval: float = DEFAULT_INTERVAL_SECONDS,
         **kwargs: Any,
     ) -> None:
+        # Each key of the returned dict is its own XCom too: ``task.output["<key>"]``.
+        kwargs.setdefault("multiple_outputs", True)
         super().__init__(**kwargs)
         self.source = source
         self.frequency = frequency

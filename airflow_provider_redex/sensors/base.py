@@ -63,6 +63,8 @@ class RedexStatusSensor(BaseSensorOperator):
         poke_interval: timedelta | float = DEFAULT_POLL_INTERVAL_SECONDS,
         **kwargs: Any,
     ) -> None:
+        # Each key of the result is its own XCom too: ``sensor.output["device_id"]``.
+        kwargs.setdefault("multiple_outputs", True)
         super().__init__(poke_interval=poke_interval, **kwargs)
         self.redex_conn_id = redex_conn_id
         self.deferrable = deferrable

@@ -1,0 +1,138 @@
+"""Run REDEX operators and sensors the way Airflow runs them, against a live sandbox.
+
+``dag.test()`` is Airflow's own runner: the task SDK's task runner, the in-process execution
+API (so ``task_state_store``, XCom and rendering are the real ones), reschedules, and a real
+trigger run for deferred tasks. It only runs DAGs that live in the DAGs folder, so each test
+writes its DAG there first.
+
+Shared by ``tests/integration/operators`` and ``tests/integration/sensors`` (their conftest
+files load it by path).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import textwrap
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from airflow_provider_redex.sandbox.config import SandboxConfig
+from airflow_provider_redex.sandbox.server import RunningSandbox, running_sandbox
+
+DAG_HEADER = """\
+from datetime import timedelta
+from airflow.sdk import DAG
+from airflow_provider_redex.operators import *  # noqa: F403
+from airflow_provider_redex.sensors import *  # noqa: F403
+"""
+
+
+@dataclass
+class DagResult:
+    """What a test run left behind: the run's state, each task's state and return value."""
+
+    state: str
+    task_states: dict[str, str]
+    xcoms: dict[str, Any]
+
+
+@pytest.fixture(scope="session")
+def airflow_db() -> Path:
+    """A fresh metadata DB in the tests' throw-away AIRFLOW_HOME; returns the DAGs folder."""
+    from airflow.configuration import conf
+    from airflow.utils import db
+
+    db.initdb()
+    dags = Path(conf.get("core", "dags_folder"))
+    dags.mkdir(parents=True, exist_ok=True)
+    return dags
+
+
+def sandbox_config(**overrides: Any) -> SandboxConfig:
+    """Fast sandbox: 1 sandbox second = 10 ms; decisions by the admin API unless told."""
+    settings: dict[str, Any] = {"time_scale": 0.01, "approve_after": None, "processing_seconds": 1.0}
+    settings.update(overrides)
+    return SandboxConfig(**settings)
+
+
+@pytest.fixture
+def redex_sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningSandbox]:
+    """A sandbox on loopback and the ``redex_default`` connection pointing at it."""
+    with running_sandbox(sandbox_config()) as sandbox:
+        connect(monkeypatch, sandbox)
+        yield sandbox
+
+
+def connect(monkeypatch: pytest.MonkeyPatch, sandbox: RunningSandbox) -> None:
+    conn = {"conn_type": "redex", "host": sandbox.url, "password": sandbox.token}
+    monkeypatch.setenv("AIRFLOW_CONN_REDEX_DEFAULT", json.dumps(conn))
+
+
+def records(sandbox: RunningSandbox) -> dict[str, int]:
+    """What the sandbox holds, per kind (``DeviceApplications``, ``Beneficiaries`` ...)."""
+    return dict(sandbox.admin("GET", "counters")["Records"])
+
+
+def requests_seen(sandbox: RunningSandbox) -> int:
+    """REDEX API requests the sandbox has received so far (every window, every IP)."""
+    per_ip = sandbox.admin("GET", "counters")["RateLimits"]["PerIp"]
+    return sum(window["Arrived"] for windows in per_ip.values() for window in windows)
+
+
+def run_dag(dags_folder: Path, dag_id: str, tasks: str, *, default_args: str = "{}") -> DagResult:
+    """Write a DAG holding ``tasks`` (Python source, one task per line) and run it once."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    dag_id = re.sub(r"[^A-Za-z0-9_]", "_", dag_id)[:200]
+    source = DAG_HEADER + (
+        f"with DAG({dag_id!r}, schedule=None, default_args={default_args}) as dag:\n"
+        + textwrap.indent(textwrap.dedent(tasks).strip() + "\n", "    ")
+    )
+    path = dags_folder / f"{dag_id}.py"
+    path.write_text(source)
+    bag = DagBag(dag_folder=str(path))
+    assert not bag.import_errors, bag.import_errors
+    dag = bag.get_dag(dag_id)
+    assert dag is not None
+    run = dag.test()
+    return _result(run)
+
+
+def _result(run: Any) -> DagResult:
+    from airflow.models.xcom import XComModel
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        tis = run.get_task_instances(session=session)
+        states = {ti.task_id: _text(ti.state) for ti in tis}
+        rows = session.scalars(
+            XComModel.get_many(run_id=run.run_id, dag_ids=run.dag_id, key="return_value")
+        ).all()
+        xcoms = {row.task_id: XComModel.deserialize_value(row) for row in rows}
+    return DagResult(state=_text(run.state), task_states=states, xcoms=xcoms)
+
+
+def _text(state: Any) -> str:
+    return str(getattr(state, "value", state))
+
+
+def searchable_pdf(path: Path, pad_to: int = 0) -> Path:
+    """A tiny PDF with a text layer (declares a font), optionally padded to a size."""
+    body = (
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+        b"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
+        b"3 0 obj << /Type /Page /Parent 2 0 R /Resources << /Font << /F1 4 0 R >> >> >> endobj\n"
+        b"4 0 obj << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> endobj\n"
+    )
+    body += b"%" + b"0" * max(0, pad_to - len(body) - 7) + b"\n%%EOF\n"
+    path.write_bytes(body)
+    return path
+
+
+os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
