@@ -35,6 +35,7 @@ from airflow_provider_redex.client.constants import DEFAULT_MAX_RETRIES, DEFAULT
 from airflow_provider_redex.client.envelope import Envelope, parse_response
 from airflow_provider_redex.client.errors import (
     RedexAuthenticationError,
+    RedexError,
     RedexTimeoutError,
     RedexTransportError,
 )
@@ -151,7 +152,11 @@ class AsyncAPIClient:
         """Send one route and return REDEX's envelope; raise a ``RedexError`` otherwise."""
         call = prepare_call(route_name, path_params=path_params, params=params, body=body, files=files)
         retrying = tenacity.AsyncRetrying(**retry.tenacity_policy(call.method, self.max_retries))
-        result: Envelope = await retrying(self._send_authenticated, call)
+        try:
+            result: Envelope = await retrying(self._send_authenticated, call)
+        except RedexError as error:
+            retry.note_attempts(error, retrying.statistics.get("attempt_number", 1))
+            raise
         return result
 
     def paginate(

@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 import requests
+import requests.auth
 import tenacity
 from pydantic import BaseModel, SecretStr
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError
@@ -33,6 +34,7 @@ from airflow_provider_redex.client.constants import DEFAULT_MAX_RETRIES, DEFAULT
 from airflow_provider_redex.client.envelope import Envelope, parse_response
 from airflow_provider_redex.client.errors import (
     RedexAuthenticationError,
+    RedexError,
     RedexInputError,
     RedexTimeoutError,
     RedexTransportError,
@@ -246,6 +248,27 @@ def _cause(exc: BaseException) -> str:
 # --- the client ----------------------------------------------------------------------------------------
 
 
+class BearerAuth(requests.auth.AuthBase):
+    """Sets the bearer header, or removes any ``Authorization`` for the token grant.
+
+    Passed as ``auth=`` on every request so that it overrides whatever the session carries: a
+    session from Airflow's HttpHook may hold basic auth built from the connection (whose password
+    is the client secret), and without an explicit ``auth`` requests would also consult ``~/.netrc``.
+    """
+
+    def __init__(self, token: SecretStr | None) -> None:
+        self._token = token
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers.pop("Authorization", None)
+        if self._token is not None:
+            request.headers["Authorization"] = f"Bearer {self._token.get_secret_value()}"
+        return request
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(token={self._token!r})"
+
+
 class SyncAPIClient:
     """Paced, retried, authenticated calls to REDEX routes over ``requests``.
 
@@ -313,7 +336,11 @@ class SyncAPIClient:
         """
         call = prepare_call(route_name, path_params=path_params, params=params, body=body, files=files)
         retrying = tenacity.Retrying(**retry.tenacity_policy(call.method, self.max_retries))
-        return retrying(self._send_authenticated, call)
+        try:
+            return retrying(self._send_authenticated, call)
+        except RedexError as error:
+            retry.note_attempts(error, retrying.statistics.get("attempt_number", 1))
+            raise
 
     def paginate(
         self,
@@ -375,7 +402,8 @@ class SyncAPIClient:
                 params=call.query,
                 data=call.json_body if call.files is None else call.form,
                 files=call.files,
-                headers=call.headers(token),
+                headers=call.headers(None),
+                auth=BearerAuth(token),
                 timeout=(self.timeout, self.timeout),
                 # A redirect could lead the token elsewhere or to plain http; REDEX documents none.
                 allow_redirects=False,

@@ -124,3 +124,9 @@ def tenacity_policy(method: str, max_retries: int) -> dict[str, Any]:
         "before_sleep": before_sleep,
         "reraise": True,
     }
+
+
+def note_attempts(error: BaseException, attempts: int) -> None:
+    """Record in the traceback how many attempts were made; the message itself stays REDEX's."""
+    if attempts > 1 and hasattr(error, "add_note"):  # add_note: Python 3.11+
+        error.add_note(f"REDEX client: gave up after {attempts} attempts")

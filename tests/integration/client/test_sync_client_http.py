@@ -9,6 +9,7 @@ from decimal import Decimal
 from itertools import islice
 
 import pytest
+import requests
 from pytest_httpserver import HTTPServer
 from redex_scripted_server import NO_PACING, Drop, Hang, Respond, ScriptedServer, failed, ok, refusing_url
 from werkzeug import Request, Response
@@ -145,6 +146,22 @@ def test_a_bearer_token_401_fails_without_asking_for_a_token(httpserver: HTTPSer
     assert len(httpserver.log) == 1
 
 
+def test_bearer_header_wins_over_basic_auth_carried_by_an_injected_session(httpserver: HTTPServer) -> None:
+    httpserver.expect_request(TOKEN_PATH).respond_with_data(
+        token_answer("tok-1"), content_type="application/json"
+    )
+    httpserver.expect_request(PROFILE).respond_with_data(envelope_json({}), content_type="application/json")
+    session = requests.Session()
+    session.auth = ("login", CLIENT_SECRET)  # what an HttpHook session may carry
+    creds = ApiKeyCredentials(API_KEY, CLIENT_ID, CLIENT_SECRET)
+    with SyncAPIClient(base_url(httpserver), creds, pacing=NO_PACING, session=session) as client:
+        client.request("accounts.get_profile")
+    (grant, _), (call, _) = httpserver.log
+    assert "Authorization" not in grant.headers
+    assert call.headers["Authorization"] == "Bearer tok-1"
+    session.close()  # injected: the client leaves it open for its owner
+
+
 # --- retries ----------------------------------------------------------------------------------------
 
 
@@ -185,10 +202,11 @@ def test_get_gives_up_after_max_retries_with_the_last_error(scripted: ScriptedSe
     scripted.play(*[failed(502, "Bad Gateway")] * 5)
     with (
         scripted_client(scripted, max_retries=2) as client,
-        pytest.raises(RedexServerError, match="Bad Gateway"),
+        pytest.raises(RedexServerError, match="Bad Gateway") as caught,
     ):
         client.request("accounts.get_profile")
     assert len(scripted.arrivals) == 3
+    assert "gave up after 3 attempts" in "".join(getattr(caught.value, "__notes__", []))
 
 
 def test_get_is_retried_after_a_read_timeout(scripted: ScriptedServer) -> None:
