@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from airflow_provider_redex import __version__
+from airflow_provider_redex.client import constants as defaults
 
 PACKAGE_NAME = "airflow-provider-redex"
 INTEGRATION = "REDEX"
@@ -82,19 +83,26 @@ CONN_FIELDS: dict[str, dict[str, Any]] = {
         {"type": ["string", "null"], "default": "memory://"},
     ),
     "account_requests": _positive_int(
-        "Account requests per window", "Requests allowed per business account per window (REDEX: 60)."
+        "Account requests per window",
+        f"Requests allowed per business account per window (REDEX: {defaults.ACCOUNT_REQUESTS}).",
     ),
     "account_window_seconds": _positive_number(
-        "Account window (s)", "Length of the business-account window in seconds (REDEX: 60).", 0.001
+        "Account window (s)",
+        f"Length of the business-account window in seconds (REDEX: {defaults.ACCOUNT_WINDOW_SECONDS:g}).",
+        0.001,
     ),
     "ip_requests": _positive_int(
-        "IP requests per window", "Requests allowed per client IP per window (REDEX: 3000)."
+        "IP requests per window",
+        f"Requests allowed per client IP per window (REDEX: {defaults.IP_REQUESTS}).",
     ),
     "ip_window_seconds": _positive_number(
-        "IP window (s)", "Length of the per-IP window in seconds (REDEX: 300).", 0.001
+        "IP window (s)",
+        f"Length of the per-IP window in seconds (REDEX: {defaults.IP_WINDOW_SECONDS:g}).",
+        0.001,
     ),
     "pacing_margin_seconds": _positive_number(
-        "Pacing margin (s)", "Added to each window to absorb latency jitter (default 1)."
+        "Pacing margin (s)",
+        f"Added to each window to absorb latency jitter (default {defaults.PACING_MARGIN_SECONDS:g}).",
     ),
     "timeout": _positive_number("Timeout (s)", "Per-request timeout in seconds.", 0.001),
     "max_retries": _field(
@@ -111,11 +119,11 @@ UI_FIELD_BEHAVIOUR: dict[str, Any] = {
         "host": UAT_BASE_URL,
         "password": "bearer token, or the client secret of the api_key grant",
         "rate_limit_storage": "redis://127.0.0.1:6379/0",
-        "account_requests": "60",
-        "account_window_seconds": "60",
-        "ip_requests": "3000",
-        "ip_window_seconds": "300",
-        "pacing_margin_seconds": "1",
+        "account_requests": str(defaults.ACCOUNT_REQUESTS),
+        "account_window_seconds": f"{defaults.ACCOUNT_WINDOW_SECONDS:g}",
+        "ip_requests": str(defaults.IP_REQUESTS),
+        "ip_window_seconds": f"{defaults.IP_WINDOW_SECONDS:g}",
+        "pacing_margin_seconds": f"{defaults.PACING_MARGIN_SECONDS:g}",
     },
 }
 

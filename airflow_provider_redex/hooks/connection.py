@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from airflow_provider_redex.client.auth import ApiKeyCredentials, BearerToken, Credentials
 from airflow_provider_redex.client.pacing import PacingConfig, RatePolicy
-from airflow_provider_redex.provider_info import CONN_FIELDS
+from airflow_provider_redex.provider_info import CONN_FIELDS, UAT_BASE_URL
 
 REDEX_EXTRA_KEYS: frozenset[str] = frozenset(CONN_FIELDS)
 """Extras this provider reads; the sync hook keeps them out of HTTP headers."""
@@ -103,8 +103,7 @@ def _base_url(conn_id: str, host: str | None, port: int | None) -> str:
     host = (host or "").strip().rstrip("/")
     if not host:
         raise RedexConnectionError(
-            f"connection {conn_id!r} has no host: set it to the REDEX API base URL, "
-            "e.g. https://uat-api.redex.eco"
+            f"connection {conn_id!r} has no host: set it to the REDEX API base URL, e.g. {UAT_BASE_URL}"
         )
     url = host if "://" in host else f"https://{host}"
     parts = urlsplit(url)
