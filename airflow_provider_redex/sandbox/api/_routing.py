@@ -15,7 +15,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
 from airflow_provider_redex.client import wire_json
-from airflow_provider_redex.client.envelope import PageMeta, page_meta_for
+from airflow_provider_redex.client.envelope import page_meta_for
+from airflow_provider_redex.client.models.common import PageMeta
 from airflow_provider_redex.client.errors import RedexInputError
 from airflow_provider_redex.client.models.base import RequestModel, ResponseModel
 from airflow_provider_redex.client.models.common import PageQuery
@@ -55,6 +56,8 @@ def serve(
     extra: dict[str, Any] = _body_schema(body, body_is_list) if body is not None else {}
     if query is not None:
         extra["parameters"] = _query_parameters(query)
+    # Where the path comes from (API_REFERENCE.md section 3): False when it is our choice.
+    extra |= {"x-redex-ref": spec.ref, "x-redex-documented": spec.documented}
 
     def register(handler: F) -> F:
         for i, path in enumerate(spec.all_paths):
@@ -66,7 +69,7 @@ def serve(
                 operation_id=name if i == 0 else f"{name}.alias{i}",
                 summary=summary or f"{spec.ref} {name}",
                 status_code=status_code,
-                openapi_extra=extra or None,
+                openapi_extra=extra,
                 response_model=None,
             )
         return handler

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
 import requests
 
+from airflow_provider_redex.client.models import rules
+from airflow_provider_redex.client.models.devices import DeviceApplicationStatus
+from airflow_provider_redex.client.models.generation import ProcessStatus
 from airflow_provider_redex.client.routes import route
 from airflow_provider_redex.sandbox import FaultSettings, SandboxConfig
+from airflow_provider_redex.sandbox.server import RunningSandbox
 
 T = TypeVar("T")
 
@@ -111,3 +115,29 @@ def daily(remote_inv_id: str, days: list[date], kwh: str) -> dict[str, Any]:
 
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def vintage_days() -> list[date]:
+    """Ten days inside the window the residual-mix rule allows today."""
+    start = max(rules.earliest_claimable_date(date.today()), date.today() - timedelta(days=60))
+    return [start + timedelta(days=i) for i in range(10)]
+
+
+def approved_group(client: Any, sandbox: RunningSandbox, *inverters: str) -> tuple[str, str]:
+    """Upload an ODF, register a group, approve it: returns (application id, device id)."""
+    document = client.documents.upload(PDF, filename="odf.pdf")
+    created = client.device_applications.create_grouped(grouped_device(str(document.id), *inverters))
+    assert client.device_applications.get(created.id).status.value is DeviceApplicationStatus.IN_PROGRESS
+    sandbox.admin("POST", f"applications/{created.id}/approve", {"Reason": "documents in order"})
+    application = client.device_applications.get(created.id)
+    assert application.status.value is DeviceApplicationStatus.APPROVED
+    assert application.device_id is not None
+    return str(created.id), str(application.device_id)
+
+
+def push(client: Any, body: dict[str, Any]) -> ProcessStatus:
+    ref = client.generation.send_daily(body)
+    process = wait_until(
+        lambda: client.generation.get_process(ref.process_id), lambda p: p.status.is_terminal
+    )
+    return process.status  # type: ignore[no-any-return]

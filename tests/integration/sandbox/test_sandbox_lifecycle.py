@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import pytest
 import requests
-from sandbox_walks import PDF, TOKEN, Api, daily, fast_config, grouped_device, wait_until
+from sandbox_walks import (
+    PDF,
+    TOKEN,
+    Api,
+    approved_group,
+    daily,
+    fast_config,
+    grouped_device,
+    push,
+    vintage_days,
+)
 
 from airflow_provider_redex.client.errors import (
     RedexBadRequestError,
     RedexPermissionError,
     RedexUnprocessableError,
 )
-from airflow_provider_redex.client.models import rules
 from airflow_provider_redex.client.models.devices import DeviceApplicationStatus
 from airflow_provider_redex.client.models.generation import ProcessStatus
 from airflow_provider_redex.client.models.rec_applications import RecApplicationStatus
@@ -23,40 +32,14 @@ from airflow_provider_redex.client.models.retirements import RetirementStatus
 from airflow_provider_redex.sandbox.server import RunningSandbox
 
 
-def _vintage_days() -> list[date]:
-    """Ten days inside the window the residual-mix rule allows today."""
-    start = max(rules.earliest_claimable_date(date.today()), date.today() - timedelta(days=60))
-    return [start + timedelta(days=i) for i in range(10)]
-
-
-def _approved_group(client: Any, sandbox: RunningSandbox, *inverters: str) -> tuple[str, str]:
-    """Upload an ODF, register a group, approve it: returns (application id, device id)."""
-    document = client.documents.upload(PDF, filename="odf.pdf")
-    created = client.device_applications.create_grouped(grouped_device(str(document.id), *inverters))
-    assert client.device_applications.get(created.id).status.value is DeviceApplicationStatus.IN_PROGRESS
-    sandbox.admin("POST", f"applications/{created.id}/approve", {"Reason": "documents in order"})
-    application = client.device_applications.get(created.id)
-    assert application.status.value is DeviceApplicationStatus.APPROVED
-    assert application.device_id is not None
-    return str(created.id), str(application.device_id)
-
-
-def _push(client: Any, body: dict[str, Any]) -> ProcessStatus:
-    ref = client.generation.send_daily(body)
-    process = wait_until(
-        lambda: client.generation.get_process(ref.process_id), lambda p: p.status.is_terminal
-    )
-    return process.status  # type: ignore[no-any-return]
-
-
 def test_full_lifecycle_from_document_to_retirement_certificate(
     redex_client: Any, sandbox: RunningSandbox
 ) -> None:
     client = redex_client
-    application_id, device_id = _approved_group(client, sandbox, "LIFE-INV-1", "LIFE-INV-2")
-    days = _vintage_days()
-    assert _push(client, daily("LIFE-INV-1", days, "1000.500")) is ProcessStatus.SUCCESS
-    assert _push(client, daily("LIFE-INV-2", days, "499.500")) is ProcessStatus.SUCCESS
+    application_id, device_id = approved_group(client, sandbox, "LIFE-INV-1", "LIFE-INV-2")
+    days = vintage_days()
+    assert push(client, daily("LIFE-INV-1", days, "1000.500")) is ProcessStatus.SUCCESS
+    assert push(client, daily("LIFE-INV-2", days, "499.500")) is ProcessStatus.SUCCESS
 
     created = client.rec_applications.create_for_grouped_device(
         {"VintageFrom": days[0], "VintageTo": days[-1], "DeviceId": device_id}
@@ -116,30 +99,30 @@ def test_full_lifecycle_from_document_to_retirement_certificate(
 
 
 def test_generation_for_unknown_inverter_fails_and_stores_nothing(redex_client: Any) -> None:
-    days = _vintage_days()
-    assert _push(redex_client, daily("NOT-REGISTERED", days, "1.000")) is ProcessStatus.FAILED
+    days = vintage_days()
+    assert push(redex_client, daily("NOT-REGISTERED", days, "1.000")) is ProcessStatus.FAILED
     stored = list(redex_client.generation.list(frequency_type="Daily", from_date=days[0], to_date=days[-1]))
     assert stored == []
 
 
 def test_generation_before_the_effective_start_fails(redex_client: Any, sandbox: RunningSandbox) -> None:
-    _approved_group(redex_client, sandbox, "EARLY-INV")
-    assert _push(redex_client, daily("EARLY-INV", [date(2022, 12, 31)], "1.000")) is ProcessStatus.FAILED
+    approved_group(redex_client, sandbox, "EARLY-INV")
+    assert push(redex_client, daily("EARLY-INV", [date(2022, 12, 31)], "1.000")) is ProcessStatus.FAILED
 
 
 def test_a_resent_day_overwrites_instead_of_doubling(redex_client: Any, sandbox: RunningSandbox) -> None:
-    _, device_id = _approved_group(redex_client, sandbox, "OVER-INV")
-    days = _vintage_days()
-    _push(redex_client, daily("OVER-INV", days, "100.000"))
-    _push(redex_client, daily("OVER-INV", days[:1], "250.000"))
+    _, device_id = approved_group(redex_client, sandbox, "OVER-INV")
+    days = vintage_days()
+    push(redex_client, daily("OVER-INV", days, "100.000"))
+    push(redex_client, daily("OVER-INV", days[:1], "250.000"))
     total = redex_client.generation.sum_period(device_id, vintage_from=days[0], vintage_to=days[-1])
     assert total.total_period_production_in_kwh == Decimal("1150")
 
 
 def test_overlapping_rec_window_is_refused_with_422(redex_client: Any, sandbox: RunningSandbox) -> None:
-    _, device_id = _approved_group(redex_client, sandbox, "OVL-INV")
-    days = _vintage_days()
-    _push(redex_client, daily("OVL-INV", days, "1000.000"))
+    _, device_id = approved_group(redex_client, sandbox, "OVL-INV")
+    days = vintage_days()
+    push(redex_client, daily("OVL-INV", days, "1000.000"))
     redex_client.rec_applications.create_for_grouped_device(
         {"VintageFrom": days[0], "VintageTo": days[4], "DeviceId": device_id}
     )
@@ -150,9 +133,9 @@ def test_overlapping_rec_window_is_refused_with_422(redex_client: Any, sandbox: 
 
 
 def test_rec_quantity_above_generation_is_refused(redex_client: Any, sandbox: RunningSandbox) -> None:
-    _, device_id = _approved_group(redex_client, sandbox, "QTY-INV")
-    days = _vintage_days()
-    _push(redex_client, daily("QTY-INV", days, "100.000"))
+    _, device_id = approved_group(redex_client, sandbox, "QTY-INV")
+    days = vintage_days()
+    push(redex_client, daily("QTY-INV", days, "100.000"))
     with pytest.raises(RedexBadRequestError) as refused:
         redex_client.rec_applications.create_for_grouped_device(
             {"VintageFrom": days[0], "VintageTo": days[-1], "DeviceId": device_id, "Quantity": "1.000001"}
