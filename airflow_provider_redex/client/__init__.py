@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from airflow_provider_redex.client.auth import ApiKeyCredentials, BearerToken, Credentials
     from airflow_provider_redex.client.base_client import SyncAPIClient
     from airflow_provider_redex.client.client import RedexClient
-    from airflow_provider_redex.client.envelope import Envelope, PageMeta
+    from airflow_provider_redex.client.envelope import Envelope
     from airflow_provider_redex.client.errors import (
         RedexAPIError,
         RedexAuthenticationError,
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         RedexTransportError,
         RedexUnprocessableError,
     )
+    from airflow_provider_redex.client.models.common import PageMeta
     from airflow_provider_redex.client.pacing import AsyncRateBudget, PacingConfig, RateBudget, RatePolicy
     from airflow_provider_redex.client.paging import AsyncPaginator, Page, Paginator
 
@@ -74,7 +75,7 @@ _MODULE_OF: dict[str, str] = {
     "BearerToken": "auth",
     "Credentials": "auth",
     "Envelope": "envelope",
-    "PageMeta": "envelope",
+    "PageMeta": "models.common",
     "PacingConfig": "pacing",
     "RatePolicy": "pacing",
     "RateBudget": "pacing",

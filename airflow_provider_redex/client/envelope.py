@@ -35,7 +35,7 @@ from airflow_provider_redex.client.errors import (
     RedexResponseError,
     error_class_for_status,
 )
-from airflow_provider_redex.client.models.base import ResponseModel
+from airflow_provider_redex.client.models.common import PageMeta
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -46,19 +46,6 @@ STATUS_CODE = "StatusCode"
 MESSAGE = "Message"
 
 WITHHELD = "<withheld: the body may contain credentials>"
-
-
-class PageMeta(ResponseModel):
-    """The paging block of a list answer (API_REFERENCE.md 1.3).
-
-    Only ``CurrentPage`` and ``TotalPage`` drive paging; the other two are informative and
-    tolerated missing.
-    """
-
-    current_page: int
-    total_page: int
-    total_items: int | None = None
-    items_per_page: int | None = None
 
 
 @dataclass(frozen=True)

@@ -14,20 +14,22 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
-from airflow_provider_redex.client.envelope import Envelope, PageMeta
+from airflow_provider_redex.client.envelope import Envelope
+from airflow_provider_redex.client.models.common import PageMeta
+from airflow_provider_redex.client.models.rules import ITEMS_PER_PAGE_MAX, ITEMS_PER_PAGE_MIN
 
 M = TypeVar("M", bound=BaseModel)
 
 PAGE_PARAM = "CurrentPage"
 SIZE_PARAM = "ItemsPerPage"
-MAX_ITEMS_PER_PAGE = 100
-"""REDEX's largest page (C14)."""
 
 
 def page_params(params: Mapping[str, Any] | None, page: int, items_per_page: int) -> dict[str, Any]:
     """``params`` plus the paging parameters for ``page``."""
-    if not 1 <= items_per_page <= MAX_ITEMS_PER_PAGE:
-        raise ValueError(f"items_per_page must be 1..{MAX_ITEMS_PER_PAGE}, got {items_per_page}")
+    if not ITEMS_PER_PAGE_MIN <= items_per_page <= ITEMS_PER_PAGE_MAX:
+        raise ValueError(
+            f"items_per_page must be {ITEMS_PER_PAGE_MIN}..{ITEMS_PER_PAGE_MAX}, got {items_per_page}"
+        )
     return {**(params or {}), PAGE_PARAM: page, SIZE_PARAM: items_per_page}
 
 

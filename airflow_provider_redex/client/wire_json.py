@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -28,15 +28,13 @@ def dumps(value: Any) -> str:
 
 
 def _encode(value: Any) -> Any:
-    if value is None or isinstance(value, (bool, int, str)) and not isinstance(value, Enum):
+    if value is None or (isinstance(value, (bool, int, str)) and not isinstance(value, Enum)):
         yield json.dumps(value, ensure_ascii=False)
     elif isinstance(value, Decimal):
         yield _decimal_text(value)
     elif isinstance(value, Enum):
         yield from _encode(value.value)
-    elif isinstance(value, datetime):
-        yield json.dumps(value.isoformat())
-    elif isinstance(value, date):
+    elif isinstance(value, date):  # datetime is a date too
         yield json.dumps(value.isoformat())
     elif isinstance(value, UUID):
         yield json.dumps(str(value))
@@ -66,5 +64,4 @@ def _encode(value: Any) -> Any:
 def _decimal_text(value: Decimal) -> str:
     if not value.is_finite():
         raise ValueError(f"{value} is not a JSON number")
-    text = format(value, "f")
-    return text
+    return format(value, "f")
