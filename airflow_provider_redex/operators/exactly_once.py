@@ -50,11 +50,12 @@ from airflow_provider_redex.client import wire_json
 log = logging.getLogger(__name__)
 
 #: Test seam for the crash-and-retry test: when ``REDEX_TEST_CRASH_AFTER_POST`` names a crash
-#: point and the marker file ``REDEX_TEST_CRASH_MARKER`` does not exist yet, the process creates
-#: the marker and exits at once, right after the POST and before anything is stored. Unset in
-#: production; it never fires twice for one marker, so the retry runs normally.
+#: point (a comma-separated list may name several) and the folder ``REDEX_TEST_CRASH_MARKERS``
+#: holds no marker for it yet, the process writes the marker and exits at once, right after the
+#: POST and before anything is stored. Unset in production; each point fires once per folder,
+#: so the retry runs normally.
 CRASH_POINT_ENV = "REDEX_TEST_CRASH_AFTER_POST"
-CRASH_MARKER_ENV = "REDEX_TEST_CRASH_MARKER"
+CRASH_MARKER_ENV = "REDEX_TEST_CRASH_MARKERS"
 
 _T = TypeVar("_T")
 
@@ -90,13 +91,14 @@ def fingerprint(payload: Any) -> str:
 
 
 def crash_point(name: str) -> None:
-    """Exit the process here, once, when the crash-and-retry test asks for it (see module doc)."""
-    if os.environ.get(CRASH_POINT_ENV) != name:
+    """Exit the process here, once, when the crash-and-retry test asks for it (see above)."""
+    if name not in os.environ.get(CRASH_POINT_ENV, "").split(","):
         return
-    marker = os.environ.get(CRASH_MARKER_ENV)
-    if not marker or Path(marker).exists():
+    folder = os.environ.get(CRASH_MARKER_ENV)
+    marker = Path(folder, name) if folder else None
+    if marker is None or marker.exists():
         return
-    Path(marker).write_text(name)
+    marker.write_text(name)
     log.warning("Test crash point %r reached: exiting the task process now", name)
     os._exit(137)
 

@@ -130,14 +130,14 @@ def test_crash_point_fires_only_when_named_and_only_once(
 ) -> None:
     exits: list[int] = []
     monkeypatch.setattr(exactly_once.os, "_exit", exits.append)
-    marker = tmp_path / "crashed"
-    monkeypatch.setenv(exactly_once.CRASH_MARKER_ENV, str(marker))
+    marker = tmp_path / "unit"
+    monkeypatch.setenv(exactly_once.CRASH_MARKER_ENV, str(tmp_path))
 
     monkeypatch.setenv(exactly_once.CRASH_POINT_ENV, "other")
     exactly_once.crash_point("unit")
     assert exits == []
 
-    monkeypatch.setenv(exactly_once.CRASH_POINT_ENV, "unit")
+    monkeypatch.setenv(exactly_once.CRASH_POINT_ENV, "other,unit")
     exactly_once.crash_point("unit")
     exactly_once.crash_point("unit")
     assert exits == [137]
