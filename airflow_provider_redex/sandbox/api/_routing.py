@@ -16,10 +16,9 @@ from pydantic import BaseModel
 
 from airflow_provider_redex.client import wire_json
 from airflow_provider_redex.client.envelope import page_meta_for
-from airflow_provider_redex.client.models.common import PageMeta
 from airflow_provider_redex.client.errors import RedexInputError
 from airflow_provider_redex.client.models.base import RequestModel, ResponseModel
-from airflow_provider_redex.client.models.common import PageQuery
+from airflow_provider_redex.client.models.common import PageMeta, PageQuery
 from airflow_provider_redex.client.routes import route
 from airflow_provider_redex.sandbox.config import Account
 from airflow_provider_redex.sandbox.responses import ApiError, error_element

@@ -15,7 +15,8 @@ TICKER = {"TickerId": "VN.24.SLR.i", "MarketId": 1}
 def _best(api: Api, side: str) -> Decimal:
     levels = wire_json.loads(api.call("exchange.get_depth", params={**TICKER, "Side": side}).content)["Data"]
     prices = [level["Price"] for level in levels]
-    return max(prices) if side == "Buy" else min(prices)
+    best: Decimal = max(prices) if side == "Buy" else min(prices)
+    return best
 
 
 def _order(api: Api, side: str, price: Decimal, quantity: str = "5") -> dict[str, Any]:
