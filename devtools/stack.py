@@ -254,7 +254,8 @@ class StackConfig:
     :param sandbox_time_scale: the sandbox's ``--time-scale``: rate windows and delays shrink by it.
     :param sandbox_approve_after: the sandbox's ``--approve-after`` (seconds, before scaling).
     :param connection_extra: further extras for ``redex_default`` (rate policies, timeouts).
-    :param airflow_env: further ``AIRFLOW__*`` settings, applied last.
+    :param extra_env: further environment for every Airflow process (``AIRFLOW__*`` settings,
+        ``REDEX_EXAMPLE_POLL_SECONDS``), applied last.
     """
 
     home: Path = field(default_factory=lambda: DEMO_ROOT / f"stack-{uuid.uuid4().hex[:8]}")
@@ -268,7 +269,7 @@ class StackConfig:
     sandbox_args: Sequence[str] = ()
     token: str = SANDBOX_TOKEN
     connection_extra: Mapping[str, Any] = field(default_factory=dict)
-    airflow_env: Mapping[str, str] = field(default_factory=dict)
+    extra_env: Mapping[str, str] = field(default_factory=dict)
     parallelism: int = 8
     keep_home: bool = False
     dags_folder: Path = DAGS_FOLDER
@@ -315,7 +316,19 @@ class Stack:
 
     def connection(self) -> dict[str, Any]:
         """``redex_default`` as Airflow reads it from ``AIRFLOW_CONN_REDEX_DEFAULT``."""
-        extra: dict[str, Any] = {"account_key": f"stack-{self.run_id}", **self.config.connection_extra}
+        extra: dict[str, Any] = {"account_key": f"stack-{self.run_id}"}
+        scale = self.config.sandbox_time_scale
+        if scale is not None:
+            # The sandbox shrinks REDEX's windows by its time scale; pace against the same windows,
+            # or the client would be needlessly slow and the budget tests would prove nothing.
+            extra.update(
+                {
+                    "account_window_seconds": 60 * scale,
+                    "ip_window_seconds": 300 * scale,
+                    "pacing_margin_seconds": 0.25,
+                }
+            )
+        extra.update(self.config.connection_extra)
         if self.config.rate_limit_storage:
             extra["rate_limit_storage"] = self.config.rate_limit_storage
         return {"conn_type": "redex", "host": self.sandbox_url, "password": self.config.token, "extra": extra}
@@ -373,7 +386,7 @@ class Stack:
                     "AIRFLOW__CELERY__WORKER_CONCURRENCY": "2",
                 }
             )
-        env.update(self.config.airflow_env)
+        env.update(self.config.extra_env)
         return env
 
     # ---- lifecycle ------------------------------------------------------------------------
@@ -610,6 +623,21 @@ class Stack:
             timeout=30,
         )
         return response.text
+
+    def xcom(self, dag_id: str, run_id: str, task_id: str, key: str = "return_value") -> Any:
+        """A task's XCom value as JSON data, or ``None`` when it pushed none (skipped, say)."""
+        response = self._session.get(
+            f"{self.api_url}/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/xcomEntries/{key}",
+            params={"deserialize": "true", "stringify": "false"},
+            timeout=10,
+        )
+        if response.status_code == 404:
+            return None
+        if response.status_code >= 400:
+            raise StackError(
+                f"XCom {dag_id}/{run_id}/{task_id}/{key} -> {response.status_code}: {response.text[:300]}"
+            )
+        return response.json()["value"]
 
     def variable(self, key: str) -> str | None:
         response = self._session.get(f"{self.api_url}/api/v2/variables/{key}", timeout=10)

@@ -1,0 +1,265 @@
+"""The demo: the whole REC lifecycle, run by a real Airflow scheduler against the sandbox.
+
+    python3 scripts/dev.py demo            # or, in the project's venv: python -m devtools.demo
+
+It starts the REDEX sandbox and Airflow's api-server, scheduler, dag-processor and triggerer
+(SQLite, LocalExecutor) in a scratch ``AIRFLOW_HOME`` under ``.demo/``, then only steers the
+way an operator would: trigger ``redex_onboarding``; once the device is approved, unpause
+``redex_generation_daily`` (the scheduler catches up one run per sample day) and
+``redex_rec_issuance`` (scheduled on the Asset the daily runs update); once the RECs are issued,
+trigger ``redex_retirement`` with its default params. Every sensor defers to the triggerer.
+At the end it prints a summary and stops everything it started (``--keep-running`` leaves the
+stack up so you can browse the runs in the UI; Ctrl-C then stops it).
+
+:func:`run_lifecycle` is the same steering, reused by the scheduler-driven end-to-end tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from devtools.stack import DEMO_ROOT, Stack, StackConfig, StackError, wait_for
+
+DAG_IDS = ("redex_onboarding", "redex_generation_daily", "redex_rec_issuance", "redex_retirement")
+SENSOR_TASKS = ("wait_for_approval", "wait_for_processing", "wait_for_issuance", "wait_for_retirement")
+DEMO_TIME_SCALE = 0.1
+"""The sandbox's 60 s rate window lasts 6 s and an approval (``--approve-after 100``) 10 s."""
+DEMO_APPROVE_AFTER = 100.0
+DEMO_POLL_SECONDS = "2"
+
+Say = Callable[[str], None]
+
+
+@dataclass
+class LifecycleSummary:
+    """What a person wants to know after the run; every figure is read back, not assumed."""
+
+    device_id: str = ""
+    device_application_number: str = ""
+    generation_runs: int = 0
+    records_pushed: int = 0
+    issuance_runs: int = 0
+    recs_issued: Decimal = Decimal(0)
+    vintage: str = ""
+    recs_retired: Decimal = Decimal(0)
+    retirement_number: str = ""
+    certificate: str = ""
+    deferred_sensors: set[str] = field(default_factory=set)
+    seconds: float = 0.0
+    ui_url: str = ""
+    rate_limited: int = 0
+
+    def render(self) -> str:
+        deferred = ", ".join(sorted(self.deferred_sensors)) or "none seen"
+        lines = [
+            "",
+            f"REDEX lifecycle demo: done in {self.seconds:.0f} s",
+            f"  device approved   {self.device_id} (application {self.device_application_number})",
+            f"  records pushed    {self.records_pushed:,} in {self.generation_runs} daily runs",
+            f"  RECs issued       {self.recs_issued} for {self.vintage} in {self.issuance_runs} run(s)",
+            f"  RECs retired      {self.recs_retired} (retirement {self.retirement_number})",
+            f"  certificate       {self.certificate}",
+            f"  deferred sensors  {deferred}; 429s from the sandbox: {self.rate_limited}",
+            f"  Airflow UI        {self.ui_url}",
+        ]
+        return "\n".join(lines)
+
+
+def run_lifecycle(stack: Stack, *, say: Say = print, timeout: float = 900.0) -> LifecycleSummary:
+    """Drive the four example DAGs through a running stack's scheduler; return the summary.
+
+    Raises :class:`StackError` naming the DAG run and its task states if anything fails.
+    """
+    started = time.monotonic()
+    summary = LifecycleSummary(ui_url=stack.api_url)
+    for dag_id in DAG_IDS:
+        stack.wait_for_dag(dag_id, timeout=180)
+    errors = stack.import_errors()
+    if errors:
+        raise StackError(f"the example DAGs have import errors: {errors}")
+
+    def watch(runs: list[dict[str, Any]]) -> None:
+        """Note every sensor seen waiting in the triggerer (state ``deferred``)."""
+        for run in runs:
+            if run["state"] in ("running", "queued"):
+                for ti in stack.task_instances(run["dag_id"], run["dag_run_id"]):
+                    if ti["task_id"] in SENSOR_TASKS and ti["state"] == "deferred":
+                        summary.deferred_sensors.add(f"{run['dag_id']}.{ti['task_id']}")
+
+    say("1/4 onboarding: upload the ODF, register 300 inverters, wait for approval")
+    stack.set_paused("redex_onboarding", False)
+    stack.trigger("redex_onboarding")
+    stack.wait_for_runs("redex_onboarding", timeout=timeout, on_poll=watch)
+    device = _json(stack.variable("redex_grouped_device"))
+    summary.device_id = device["device_id"]
+    summary.device_application_number = device.get("application_number") or ""
+
+    say("2/4 daily generation: the scheduler catches up one run per sample day; issuance follows the Asset")
+    stack.set_paused("redex_rec_issuance", False)
+    stack.set_paused("redex_generation_daily", False)
+    days = stack.wait_for_runs("redex_generation_daily", count=_sample_days(), timeout=timeout, on_poll=watch)
+    summary.generation_runs = len(days)
+    summary.records_pushed = sum(
+        int(stack.xcom(r["dag_id"], r["dag_run_id"], "push_generation_data")["records_sent"]) for r in days
+    )
+
+    say("3/4 REC issuance: waiting until the processed days are claimed and approved")
+    issued = _wait_issuance_settled(stack, timeout=timeout, watch=watch)
+    summary.issuance_runs = len(issued)
+    claimed = [stack.xcom(r["dag_id"], r["dag_run_id"], "record_issuance") for r in issued]
+    claimed = [c for c in claimed if c]
+    summary.vintage = f"{min(c['vintage_from'] for c in claimed)} to {max(c['vintage_to'] for c in claimed)}"
+    summary.recs_issued = _approved_quantity(stack, summary.device_id)
+
+    say("4/4 retirement: beneficiary, retire the default quantity, wait, store the certificate")
+    stack.set_paused("redex_retirement", False)
+    stack.trigger("redex_retirement")
+    (retirement,) = stack.wait_for_runs("redex_retirement", timeout=timeout, on_poll=watch)
+    decision = stack.xcom("redex_retirement", retirement["dag_run_id"], "wait_for_retirement")
+    certificate = stack.xcom("redex_retirement", retirement["dag_run_id"], "store_certificate")
+    request = stack.xcom("redex_retirement", retirement["dag_run_id"], "retirement_request")
+    summary.recs_retired = Decimal(str(request["quantity"]))
+    summary.retirement_number = decision.get("application_number", "")
+    summary.certificate = certificate["path"]
+
+    summary.rate_limited = int(stack.sandbox_admin("GET", "counters")["Data"]["RateLimits"]["RateLimited"])
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _wait_issuance_settled(
+    stack: Stack, *, timeout: float, watch: Callable[[list[dict[str, Any]]], None]
+) -> list[dict[str, Any]]:
+    """Until no issuance run is pending and an issued window reaches the last sample day.
+
+    Several runs may happen (one per Asset event that arrived while none was running); the
+    ones that found nothing new skip. Returns the runs that recorded an issuance.
+    """
+    from redex_common import LAST_DAY
+
+    last_day = LAST_DAY.to_date_string()
+
+    def settled() -> list[dict[str, Any]] | None:
+        runs = stack.dag_runs("redex_rec_issuance")
+        watch(runs)
+        failed = [r for r in runs if r["state"] == "failed"]
+        if failed:
+            raise StackError(
+                f"redex_rec_issuance run {failed[0]['dag_run_id']} failed: {stack.describe_run(failed[0])}"
+            )
+        if not runs or any(r["state"] in ("queued", "running") for r in runs):
+            return None
+        issued = [r for r in runs if stack.xcom(r["dag_id"], r["dag_run_id"], "record_issuance")]
+        ends = [stack.xcom(r["dag_id"], r["dag_run_id"], "record_issuance")["vintage_to"] for r in issued]
+        return issued if last_day in ends else None
+
+    return wait_for(
+        "REC issuance through the last sample day",
+        settled,
+        timeout=timeout,
+        interval=3.0,
+        alive=stack.check_alive,
+    )
+
+
+def _approved_quantity(stack: Stack, device_id: str) -> Decimal:
+    """RECs REDEX approved for the device, asked of the sandbox with the provider's client."""
+    from airflow_provider_redex.client.auth import BearerToken
+    from airflow_provider_redex.client.client import RedexClient
+    from airflow_provider_redex.client.pacing import PacingConfig
+
+    client = RedexClient(
+        stack.sandbox_url, BearerToken(stack.config.token), pacing=PacingConfig(enabled=False)
+    )
+    try:
+        return sum(
+            (
+                a.quantity
+                for a in client.rec_applications.list(device_id=device_id)
+                if a.status.value.is_success
+            ),
+            Decimal(0),
+        )
+    finally:
+        client.close()
+
+
+def _sample_days() -> int:
+    from redex_common import FIRST_DAY, LAST_DAY
+
+    return int((LAST_DAY - FIRST_DAY).days) + 1
+
+
+def _json(text: str | None) -> dict[str, Any]:
+    import json
+
+    if not text:
+        raise StackError("redex_onboarding finished but the Variable redex_grouped_device is not set")
+    value: dict[str, Any] = json.loads(text)
+    return value
+
+
+def demo_config(home: Path | None = None) -> StackConfig:
+    return StackConfig(
+        home=home or DEMO_ROOT / "lifecycle",
+        sandbox_time_scale=DEMO_TIME_SCALE,
+        sandbox_approve_after=DEMO_APPROVE_AFTER,
+        extra_env={"REDEX_EXAMPLE_POLL_SECONDS": DEMO_POLL_SECONDS},
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description="Run the REDEX REC lifecycle on a real Airflow against the sandbox."
+    )
+    parser.add_argument(
+        "--keep-running", action="store_true", help="leave the stack up afterwards (Ctrl-C stops it)"
+    )
+    parser.add_argument("--timeout", type=float, default=900.0, help="seconds allowed per lifecycle step")
+    args = parser.parse_args(argv)
+
+    def say(message: str) -> None:
+        print(f"[demo] {message}", flush=True)
+
+    import logging
+
+    # The demo reads a few facts back with the provider's client; its per-request INFO lines
+    # belong in task logs, not between the demo's own lines.
+    logging.getLogger("airflow_provider_redex").setLevel(logging.WARNING)
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dags"))
+    stack = Stack(demo_config())
+    started = time.monotonic()
+    try:
+        say(f"starting the sandbox and Airflow in {stack.home} (logs in {stack.home / 'logs'})")
+        stack.prepare_home()
+        stack.start()
+        say(f"Airflow is up in {time.monotonic() - started:.0f} s: UI at {stack.api_url}")
+        summary = run_lifecycle(stack, say=say, timeout=args.timeout)
+        summary.seconds = time.monotonic() - started
+        print(summary.render(), flush=True)
+        if args.keep_running:
+            say(f"still running; UI at {stack.api_url} — Ctrl-C to stop")
+            while True:
+                time.sleep(3600)
+        return 0
+    except KeyboardInterrupt:
+        return 130
+    except StackError as err:
+        say(f"FAILED: {err}")
+        say(f"component logs: {stack.home / 'logs'}")
+        return 1
+    finally:
+        say("stopping everything the demo started")
+        stack.stop()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
