@@ -8,8 +8,9 @@ The window and the quantity can be given, or derived the way an asset owner woul
   6 decimals by ``rules.mwh_from_kwh``: claiming more than was generated is what REDEX refuses.
 
 A window overlapping an existing application of the device is refused before the POST
-(REDEX answers 422 for it, BR15). Applications REDEX turned down (``is_failure``) do not hold
-their window.
+(REDEX answers 422 for it, BR15). Only rejected and withdrawn applications release their window;
+one returned for resubmission (``ToReSubmit``) still holds it: it goes back to ``InProgress``
+once edited (API_REFERENCE 13.4), although a sensor treats it as a failure.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from airflow_provider_redex.client.models import rules
 from airflow_provider_redex.client.models.rec_applications import (
     GroupedDeviceRecApplicationRequest,
     RecApplication,
+    RecApplicationStatus,
 )
 from airflow_provider_redex.operators.base import RedexBaseOperator, RedexRefusal
 from airflow_provider_redex.operators.exactly_once import (
@@ -37,6 +39,9 @@ if TYPE_CHECKING:
     from airflow.sdk import Context
 
     from airflow_provider_redex.client.client import RedexClient
+
+WINDOW_RELEASED = frozenset({RecApplicationStatus.REJECTED, RecApplicationStatus.WITHDRAWN})
+"""Applications whose window may be claimed again: those that can never be issued."""
 
 
 class RedexCreateRecApplicationOperator(RedexBaseOperator):
@@ -170,8 +175,8 @@ def _day(value: str | date | None, name: str) -> date | None:
 
 
 def _holding_window(existing: list[RecApplication]) -> list[RecApplication]:
-    """Applications whose window is taken: all but those REDEX turned down."""
-    return [a for a in existing if not a.status.value.is_failure]
+    """Applications whose window is taken: all but the rejected and withdrawn ones."""
+    return [a for a in existing if a.status.value not in WINDOW_RELEASED]
 
 
 def _first_unclaimed(existing: list[RecApplication]) -> date:

@@ -15,8 +15,10 @@ import json
 import os
 import re
 import textwrap
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -136,3 +138,118 @@ def searchable_pdf(path: Path, pad_to: int = 0) -> Path:
 
 
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+
+
+# --- REDEX state for the tests, made through the real client -------------------------------------
+
+
+def client(sandbox: RunningSandbox, account: int = 0) -> Any:
+    """The real client for one sandbox account, pacing off (the tests decide the load)."""
+    from airflow_provider_redex.client.auth import BearerToken
+    from airflow_provider_redex.client.client import RedexClient
+    from airflow_provider_redex.client.pacing import PacingConfig
+
+    token = sandbox.config.tokens[account]
+    return RedexClient(sandbox.url, BearerToken(token), pacing=PacingConfig(enabled=False))
+
+
+def account_requests(sandbox: RunningSandbox, account: int = 0) -> int:
+    """REDEX API requests the sandbox has counted for one business account, every window."""
+    account_id = str(sandbox.config.accounts[account].account_id)
+    per_account = sandbox.admin("GET", "counters")["RateLimits"]["PerAccount"]
+    return sum(window["Arrived"] for window in per_account.get(account_id, []))
+
+
+@dataclass
+class ApprovedDevice:
+    """A grouped device REDEX approved: the ids the later lifecycle steps take."""
+
+    application_id: str
+    device_id: str
+    inverters: list[str]
+
+
+def grouped_device_request(
+    name: str, file_id: str, *, inverters: int = 2, frequency: str = "Daily", since: date | None = None
+) -> dict[str, Any]:
+    """A D1 body: one device in Viet Nam with ``inverters`` small inverters, effective ``since``."""
+    since = since or date(2025, 1, 1)
+    return {
+        "CountryCode": "VN",
+        "GroupedEnglishName": name,
+        "GroupedLocalName": name,
+        "Province": "VN-01",
+        "Timezone": "UTC+07:00",
+        "GenerationDataFrequency": frequency,
+        "Devices": [
+            {
+                "InstallationName": f"{name} roof",
+                "Address": "1 Le Loi",
+                "PostalCode": "700000",
+                "Latitude": "22.3",
+                "Longitude": "103.2",
+                "GridConnectionDate": since.isoformat(),
+                "OwnersDeclarationStartDate": since.isoformat(),
+                "Domestic": False,
+                "DeclarationFormFileId": file_id,
+                "PercentageRenewable": "100",
+                "Inverters": [
+                    {
+                        "RemoteInvId": f"{name}-INV-{i}",
+                        "ElectronicSerialNumber": f"SN-{name}-{i}",
+                        "BrandCode": "HW21",
+                        "InstalledCapacity": "9.9",
+                    }
+                    for i in range(inverters)
+                ],
+            }
+        ],
+    }
+
+
+def approved_device(
+    sandbox: RunningSandbox,
+    name: str,
+    *,
+    inverters: int = 2,
+    frequency: str = "Daily",
+    since: date | None = None,
+) -> ApprovedDevice:
+    """Register a grouped device through the API and approve it through the admin API."""
+    with client(sandbox) as redex:
+        file_id = str(redex.documents.upload(b"%PDF-1.4 /Font", filename="odf.pdf").id)
+        request = grouped_device_request(name, file_id, inverters=inverters, frequency=frequency, since=since)
+        application_id = str(redex.device_applications.create_grouped(request).id)
+        sandbox.admin("POST", f"applications/{application_id}/approve")
+        device_id = redex.device_applications.get(application_id).device_id
+    assert device_id is not None
+    inverter_ids = [f"{name}-INV-{i}" for i in range(inverters)]
+    return ApprovedDevice(application_id, str(device_id), inverter_ids)
+
+
+def process_statuses(sandbox: RunningSandbox, process_ids: list[int], *, attempts: int = 500) -> list[str]:
+    """Poll G4 until every process has ended; their final statuses (a bound on reads, not on time)."""
+    with client(sandbox) as redex:
+        for _ in range(attempts):
+            statuses = [redex.generation.get_process(pid).status for pid in process_ids]
+            if all(status.is_terminal for status in statuses):
+                return [str(status.value) for status in statuses]
+            time.sleep(0.01)
+    raise AssertionError(f"processes {process_ids} still running after {attempts} reads")
+
+
+def push_daily(sandbox: RunningSandbox, readings: dict[str, dict[date, str]]) -> None:
+    """Store daily readings (``{inverter: {day: kWh}}``) with one G2 send, and wait until stored."""
+    devices = [
+        {
+            "RemoteInvId": inverter,
+            "Data": [
+                {"Timestamp": day, "PeriodProductionInKWh": kwh, "AccumulatedEnergyInKWh": kwh}
+                for day, kwh in sorted(days.items())
+            ],
+        }
+        for inverter, days in readings.items()
+    ]
+    with client(sandbox) as redex:
+        process_id = redex.generation.send_batch({"Devices": devices}).process_id
+    assert process_statuses(sandbox, [process_id]) == ["Success"]
