@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_redex.client.models import rules
+from airflow_provider_redex.client.models.devices import GenerationDataFrequency
 from airflow_provider_redex.client.models.rec_applications import (
     GroupedDeviceRecApplicationRequest,
     RecApplication,
@@ -125,7 +126,11 @@ class RedexCreateRecApplicationOperator(RedexBaseOperator):
         return result
 
     def _generated_mwh(self, client: RedexClient, vintage_from: date, vintage_to: date) -> Decimal:
-        total = client.generation.sum_period(self.device_id, vintage_from=vintage_from, vintage_to=vintage_to)
+        period: tuple[str, str] = (vintage_from.isoformat(), vintage_to.isoformat())
+        if _data_frequency(client, self.device_id) is GenerationDataFrequency.MONTHLY:
+            # G6 takes yyyy-MM for a monthly device and refuses a day (400 InvalidPeriodFormat).
+            period = (f"{vintage_from:%Y-%m}", f"{vintage_to:%Y-%m}")
+        total = client.generation.sum_period(self.device_id, vintage_from=period[0], vintage_to=period[1])
         mwh = rules.mwh_from_kwh(total.total_period_production_in_kwh)
         self.log.info(
             "Device %s generated %s kWh from %s to %s: %s RECs (MWh, cut to 6 decimals)",
@@ -172,6 +177,14 @@ def _day(value: str | date | None, name: str) -> date | None:
         return date.fromisoformat(str(value))
     except ValueError:
         raise RedexRefusal(f"{name} must be a date YYYY-MM-DD, not {value!r}") from None
+
+
+def _data_frequency(client: RedexClient, device_id: str) -> GenerationDataFrequency | None:
+    """How the device sends generation data, from its application (D2 lists the device id)."""
+    for application in client.device_applications.list():
+        if str(application.device_id) == str(device_id).strip().lower():
+            return application.generation_data_frequency
+    return None
 
 
 def _holding_window(existing: list[RecApplication]) -> list[RecApplication]:

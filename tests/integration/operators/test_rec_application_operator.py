@@ -97,7 +97,13 @@ def test_a_derived_window_starts_after_the_devices_latest_application(
     device = harness.approved_device(redex_sandbox, "RecAfter", since=ours - timedelta(days=30))
     harness.push_daily(
         redex_sandbox,
-        {device.inverters[0]: {start: "1000", start + timedelta(days=3): "2.5", start + timedelta(days=6): "4"}},
+        {
+            device.inverters[0]: {
+                start: "1000",
+                start + timedelta(days=3): "2.5",
+                start + timedelta(days=6): "4",
+            }
+        },
     )
     with harness.client(redex_sandbox) as redex:
         redex.rec_applications.create_for_grouped_device(
@@ -190,3 +196,24 @@ def test_a_rejected_applications_window_can_be_claimed_again(airflow_db: Path, r
     application = _application(redex_sandbox, result.xcoms["apply"])
     assert (application.vintage_from.date(), application.vintage_to.date()) == window
     assert application.quantity == Decimal("1.5")
+
+
+def test_a_monthly_devices_quantity_is_its_generation_in_the_windows_months(
+    airflow_db: Path, redex_sandbox: Any
+) -> None:
+    ours, start = _claimable_from(redex_sandbox)
+    device = harness.approved_device(
+        redex_sandbox, "RecMonthly", frequency="Monthly", since=ours - timedelta(days=30)
+    )
+    month = {"Year": start.year, "PeriodProductionPerMonthInKWh": {"Jan": None, "Feb": None}}
+    month["PeriodProductionPerMonthInKWh"][rules.MONTH_KEYS[start.month - 1]] = "1234.567"
+    with harness.client(redex_sandbox) as redex:
+        sent = redex.generation.send_monthly([{"RemoteInvId": device.inverters[0], "Data": month}])
+    assert harness.process_statuses(redex_sandbox, [sent.process_id]) == ["Success"]
+
+    result = _run(
+        airflow_db, "rec_monthly", device.device_id, vintage_to=(start + timedelta(days=20)).isoformat()
+    )
+
+    assert result.state == "success", result
+    assert _application(redex_sandbox, result.xcoms["apply"]).quantity == Decimal("1.234567")
