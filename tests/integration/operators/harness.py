@@ -15,8 +15,9 @@ import json
 import os
 import re
 import textwrap
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -253,3 +254,42 @@ def push_daily(sandbox: RunningSandbox, readings: dict[str, dict[date, str]]) ->
     with client(sandbox) as redex:
         process_id = redex.generation.send_batch({"Devices": devices}).process_id
     assert process_statuses(sandbox, [process_id]) == ["Success"]
+
+
+#: What a sensor task looks like in the metadata DB while it waits in each mode: the proof that
+#: it really waited that way. ``dag.test`` runs a trigger inline with the task put back to
+#: ``queued``, so a deferral shows as the resume method it recorded, not as a state.
+WAITING = {
+    "poke": lambda state, next_method: state == "running",
+    "reschedule": lambda state, next_method: state == "up_for_reschedule",
+    "deferrable": lambda state, next_method: next_method == "execute_complete",
+}
+
+
+def once_waiting(
+    dag_id: str, mode: str, act: Callable[[], object], task_id: str = "wait"
+) -> threading.Thread:
+    """Run ``act`` in a thread once the task is seen waiting in ``mode``, and a check later."""
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    seen_waiting = WAITING[mode]
+
+    def watch() -> None:
+        for _ in range(2400):  # a bound on reads; the sensor's own timeout ends the run first
+            with create_session() as session:
+                row = session.execute(
+                    select(TaskInstance.state, TaskInstance.next_method).where(
+                        TaskInstance.dag_id == dag_id, TaskInstance.task_id == task_id
+                    )
+                ).first()
+            if row is not None and seen_waiting(_text(row[0]), row[1]):
+                time.sleep(0.7)  # with poke_interval < 0.7 s it checks again while waiting
+                act()
+                return
+            time.sleep(0.05)
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    return thread

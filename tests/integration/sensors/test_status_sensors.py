@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -71,44 +70,15 @@ def _new_device_application(sandbox: Any, name: str) -> str:
         return str(client.device_applications.create_grouped(request).id)
 
 
-#: The state the waiting task is seen in before REDEX decides: proof that it really waited
-#: that way (a running poke loop, a reschedule, a deferral to the trigger).
-WAITING_STATE = {"poke": "running", "reschedule": "up_for_reschedule", "deferrable": "deferred"}
-
-
-def _approve_once_waiting(sandbox: Any, dag_id: str, application_id: str, state: str) -> threading.Thread:
-    """Approve the application once the sensor task is seen in ``state`` (and a poke later)."""
-    from airflow.models.taskinstance import TaskInstance
-    from airflow.utils.session import create_session
-    from sqlalchemy import select
-
-    def watch() -> None:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            with create_session() as session:
-                found = session.scalar(
-                    select(TaskInstance.state).where(
-                        TaskInstance.dag_id == dag_id, TaskInstance.task_id == "wait"
-                    )
-                )
-            if found is not None and str(getattr(found, "value", found)) == state:
-                time.sleep(0.7)  # let it check at least once more in that state
-                sandbox.admin("POST", f"applications/{application_id}/approve")
-                return
-            time.sleep(0.05)
-
-    thread = threading.Thread(target=watch, daemon=True)
-    thread.start()
-    return thread
-
-
 @pytest.mark.parametrize("mode", sorted(MODES))
 def test_device_application_sensor_waits_until_approved(
     airflow_db: Path, redex_sandbox: Any, mode: str
 ) -> None:
     application_id = _new_device_application(redex_sandbox, f"Wait{mode}")
     dag_id = f"device_sensor_{mode}"
-    watcher = _approve_once_waiting(redex_sandbox, dag_id, application_id, WAITING_STATE[mode])
+    watcher = harness.once_waiting(
+        dag_id, mode, lambda: redex_sandbox.admin("POST", f"applications/{application_id}/approve")
+    )
 
     result = harness.run_dag(
         airflow_db,
