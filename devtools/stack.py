@@ -28,8 +28,6 @@ import json
 import os
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -37,206 +35,34 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import requests
+
+from devtools.processes import ManagedProcess, StackError, free_port, port_open, wait_for
+from devtools.services import PostgresDatabase, redis_available
+
+__all__ = [
+    "DAGS_FOLDER",
+    "DEMO_ROOT",
+    "REPO_ROOT",
+    "ManagedProcess",
+    "PostgresDatabase",
+    "Stack",
+    "StackConfig",
+    "StackError",
+    "free_port",
+    "port_open",
+    "redis_available",
+    "running_stack",
+    "wait_for",
+]
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DAGS_FOLDER = REPO_ROOT / "dags"
 DEMO_ROOT = REPO_ROOT / ".demo"
 SANDBOX_TOKEN = "sandbox-demo-token"
 AIRFLOW_COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
-
-T = TypeVar("T")
-
-
-class StackError(RuntimeError):
-    """A component did not start, stopped early, or a wait ran out; the message says which and why."""
-
-
-def free_port() -> int:
-    """A TCP port free on loopback right now (another process could still take it; good enough here)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def port_open(port: int, host: str = "127.0.0.1") -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex((host, port)) == 0
-
-
-def wait_for(
-    what: str,
-    probe: Callable[[], T | None],
-    *,
-    timeout: float,
-    interval: float = 0.5,
-    alive: Callable[[], None] | None = None,
-) -> T:
-    """Call ``probe`` until it returns something other than ``None``/``False``; fail naming ``what``.
-
-    ``alive`` is called on every round so that a component that died is reported at once
-    instead of after the whole timeout.
-    """
-    deadline = time.monotonic() + timeout
-    last_error: Exception | None = None
-    while time.monotonic() < deadline:
-        if alive is not None:
-            alive()
-        try:
-            result = probe()
-        except (requests.RequestException, OSError) as exc:
-            last_error = exc
-            result = None
-        if result is not None and result is not False:
-            return result
-        time.sleep(interval)
-    raise StackError(f"timed out after {timeout:.0f}s waiting for {what}; last error: {last_error!r}")
-
-
-# --------------------------------------------------------------------------------------------
-# Metadata databases
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass
-class PostgresDatabase:
-    """A database created for one stack on the local PostgreSQL server, dropped by :meth:`drop`.
-
-    A fresh database per run keeps runs independent (no leftover DAG runs, Variables or asset
-    events) and lets concurrent runs share one server.
-    """
-
-    name: str
-    host: str = "127.0.0.1"
-    port: int = 5432
-    user: str = "postgres"
-
-    @classmethod
-    def create(cls, prefix: str = "redex_e2e", **server: Any) -> PostgresDatabase:
-        db = cls(name=f"{prefix}_{uuid.uuid4().hex[:10]}", **server)
-        db._admin(f'CREATE DATABASE "{db.name}"')
-        return db
-
-    @property
-    def url(self) -> str:
-        return f"postgresql+psycopg2://{self.user}@{self.host}:{self.port}/{self.name}"
-
-    @property
-    def celery_result_backend(self) -> str:
-        return f"db+postgresql://{self.user}@{self.host}:{self.port}/{self.name}"
-
-    def drop(self) -> None:
-        # WITH (FORCE) ends connections a killed component may have left behind (PostgreSQL 13+).
-        self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-
-    def _admin(self, statement: str) -> None:
-        import psycopg2  # imported late: only the PostgreSQL variants need it
-
-        conn = psycopg2.connect(host=self.host, port=self.port, user=self.user, dbname="postgres")
-        try:
-            conn.autocommit = True
-            with conn.cursor() as cur:
-                cur.execute(statement)
-        finally:
-            conn.close()
-
-    @staticmethod
-    def server_available(host: str = "127.0.0.1", port: int = 5432) -> str | None:
-        """``None`` when a PostgreSQL server and psycopg2 are usable, else the reason they are not."""
-        try:
-            import psycopg2
-        except ImportError:
-            return "psycopg2 is not installed (pip install -e '.[dev]')"
-        try:
-            psycopg2.connect(
-                host=host, port=port, user="postgres", dbname="postgres", connect_timeout=3
-            ).close()
-        except psycopg2.Error as exc:
-            return f"no PostgreSQL server at {host}:{port}: {str(exc).strip()}"
-        return None
-
-
-def redis_available(url: str = "redis://127.0.0.1:6379/0") -> str | None:
-    """``None`` when the Redis server answers PING, else the reason it does not."""
-    try:
-        import redis
-    except ImportError:
-        return "the redis package is not installed (pip install -e '.[dev]')"
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=3).ping()
-    except redis.RedisError as exc:
-        return f"no Redis server at {url}: {exc}"
-    return None
-
-
-# --------------------------------------------------------------------------------------------
-# Processes
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass
-class ManagedProcess:
-    """One component: started in its own session so that stopping it also stops its children
-    (LocalExecutor workers, uvicorn workers, Celery pool processes) and nothing else."""
-
-    name: str
-    argv: Sequence[str]
-    env: Mapping[str, str]
-    log_path: Path
-    cwd: Path = REPO_ROOT
-    popen: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        with self.log_path.open("ab") as log:
-            self.popen = subprocess.Popen(
-                list(self.argv),
-                env=dict(self.env),
-                cwd=self.cwd,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-
-    @property
-    def running(self) -> bool:
-        return self.popen is not None and self.popen.poll() is None
-
-    def check_alive(self) -> None:
-        if self.popen is not None and self.popen.poll() is not None:
-            raise StackError(
-                f"{self.name} exited with code {self.popen.returncode}; last log lines:\n{self.tail()}"
-            )
-
-    def tail(self, lines: int = 30) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return "(no log)"
-
-    def stop(self, timeout: float = 20.0) -> None:
-        """SIGTERM the component's process group, then SIGKILL whatever is left after ``timeout``."""
-        if self.popen is None:
-            return
-        pgid = self.popen.pid  # start_new_session=True: the group id is the leader's pid
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(pgid, signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.popen.wait(timeout=timeout)
-        # Children (task supervisors, pool workers) may outlive the leader: finish the group.
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(pgid, signal.SIGKILL)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.popen.wait(timeout=5)
-
-
-# --------------------------------------------------------------------------------------------
-# The stack
-# --------------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -497,7 +323,7 @@ class Stack:
                 self.config.database.drop()
 
     def _spawn(self, name: str, argv: Sequence[str], env: Mapping[str, str]) -> ManagedProcess:
-        proc = ManagedProcess(name, argv, env, self.home / "logs" / f"{name}.log")
+        proc = ManagedProcess(name, argv, env, self.home / "logs" / f"{name}.log", cwd=REPO_ROOT)
         proc.start()
         self.processes[name] = proc
         return proc
@@ -654,3 +480,36 @@ def running_stack(config: StackConfig | None = None, **start: Any) -> Iterator[S
         yield stack
     finally:
         stack.stop()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m devtools.stack``: bring a stack up for hands-on DAG work; Ctrl-C stops it."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Run the REDEX sandbox and Airflow natively until Ctrl-C.")
+    parser.add_argument("--home", type=Path, default=DEMO_ROOT / "dev", help="scratch directory (emptied)")
+    parser.add_argument("--time-scale", type=float, default=0.1, help="the sandbox's --time-scale")
+    parser.add_argument("--approve-after", type=float, default=100.0, help="the sandbox's --approve-after")
+    parser.add_argument("--poll-seconds", default="2", help="REDEX_EXAMPLE_POLL_SECONDS for the example DAGs")
+    args = parser.parse_args(argv)
+    config = StackConfig(
+        home=args.home,
+        sandbox_time_scale=args.time_scale,
+        sandbox_approve_after=args.approve_after,
+        extra_env={"REDEX_EXAMPLE_POLL_SECONDS": args.poll_seconds},
+    )
+    with Stack(config) as stack:
+        stack.prepare_home()
+        stack.start()
+        print(f"Airflow UI     {stack.api_url}\nREDEX sandbox  {stack.sandbox_url} (token {config.token})")
+        print(f"AIRFLOW_HOME   {stack.airflow_home}\nlogs           {stack.home / 'logs'}")
+        print("Ctrl-C stops everything")
+        with contextlib.suppress(KeyboardInterrupt):
+            while True:
+                time.sleep(1)
+                stack.check_alive()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

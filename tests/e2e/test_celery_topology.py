@@ -45,7 +45,7 @@ def redex_budget_load():
         client = RedexHook().get_client()
         try:
             for _ in range({REQUESTS_PER_TASK}):
-                client.rec_applications.list(items_per_page=10).__iter__().__next__()
+                next(iter(client.device_applications.list(items_per_page=10)), None)  # one GET
         finally:
             client.close()
         return {{"worker": worker, "pid": os.getpid(), "host": socket.gethostname()}}
@@ -58,7 +58,8 @@ redex_budget_load()
 
 
 def dags_folder_with_load(target: Path) -> Path:
-    """The example DAGs (sample data included) plus the load DAG, in a folder of this stack."""
+    """The example DAGs (sample data included) plus the load DAG, in a folder of this test
+    (beside the stack's home, which ``prepare_home`` empties)."""
     shutil.copytree(DAGS_FOLDER, target, ignore=shutil.ignore_patterns("__pycache__"))
     (target / "redex_budget_load.py").write_text(LOAD_DAG)
     return target
@@ -74,11 +75,12 @@ def test_lifecycle_on_celery_workers_sharing_one_rate_budget_on_redis(
     stack_config: Callable[..., StackConfig],
     postgres_database: PostgresDatabase,
     celery_ready: str,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     from devtools.demo import run_lifecycle
 
     config = stack_config(
-        stack_home,
+        stack_home / "stack",
         executor="CeleryExecutor",
         database=postgres_database,
         celery_workers=2,
@@ -111,3 +113,9 @@ def test_lifecycle_on_celery_workers_sharing_one_rate_budget_on_redis(
     for log in worker_logs:
         assert "Executing workload in Celery" in log and "redex_budget_load" in log, log[-2000:]
     assert load_run["state"] == "success"
+    with capsys.disabled():
+        busy = sorted(per_window)[-5:]
+        print(
+            f"\nshared budget: {sum(per_window)} requests over {len(per_window)} windows, busiest {busy} "
+            f"of {limit} allowed, {counters['RateLimits']['RateLimited']} x 429"
+        )
