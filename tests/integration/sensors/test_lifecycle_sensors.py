@@ -232,3 +232,29 @@ def test_generation_sensor_fails_when_one_process_failed(redex_sandbox: Any) -> 
 
     # A process has no application number, and REDEX gives no reason for a failed one (6.4).
     _assert_fails_both_ways(sensor, f"generation process {bad[0]}", "Failed", "REDEX gave no reason")
+
+
+# --- the trigger's deadline: one final read, even when the deadline has already passed -----------
+
+
+@pytest.mark.parametrize(("approve", "outcome"), [(True, "success"), (False, "timeout")])
+def test_a_trigger_past_its_deadline_reads_once_and_reports_what_it_read(
+    redex_sandbox: Any, approve: bool, outcome: str
+) -> None:
+    application_id = pending_rec_application(redex_sandbox, f"RecDeadline{approve}")
+    if approve:
+        redex_sandbox.admin("POST", f"applications/{application_id}/approve")
+    sensor = RedexRecApplicationSensor(task_id="wait", rec_application_id=application_id)
+    trigger = sensor.trigger_class(
+        resource_ids=[application_id], redex_conn_id="redex_default", deadline=time.time() - 60
+    )
+    before = harness.account_requests(redex_sandbox)
+
+    async def events() -> list[dict[str, Any]]:
+        return [dict(event.payload) async for event in trigger.run()]
+
+    (event,) = asyncio.run(events())
+
+    assert harness.account_requests(redex_sandbox) == before + 1
+    assert event["status"] == outcome
+    assert event["redex_status"] == ("Approved" if approve else "InProgress")
