@@ -7,10 +7,10 @@ peak memory (max RSS of the pushing process), for
 * ``plain``: what a user writes without the provider: read the CSV into a list, POST batches of
   3000 with ``HttpHook`` in a loop, and on a 429 sleep ``Retry-After`` and try again.
 
-The sandbox runs in this process with a tight account policy (``LIMIT`` requests per
-``WINDOW`` s) so the rate limit, not the CPU, is what bounds both pushes, and the ceiling is
-``3000 * LIMIT / WINDOW`` records/s. Each push runs in a child process of its own so its
-memory is its own; an import-only child gives the baseline both carry.
+The sandbox runs in this process with REDEX's request rate (``LIMIT`` requests per
+``WINDOW`` s, one a second), so the ceiling is ``3000 * LIMIT / WINDOW`` = 3000 records/s as
+on REDEX; the client keeps its default pacing margin. Each push runs in a child process of its
+own so its memory is its own; an import-only child gives the baseline both carry.
 
     python -m pytest tests/bench -s      # prints the table
 """
@@ -31,8 +31,10 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-LIMIT, WINDOW = 10, 2.0
-INVERTERS, DAYS = 500, 360  # 180,000 records: 60 full requests, six windows' worth
+# REDEX's own rate (60 requests a minute: one a second, 3000 records/s at most) in shorter
+# windows, so the run spans several windows in well under a minute per push.
+LIMIT, WINDOW = 10, 10.0
+INVERTERS, DAYS = 400, 300  # 120,000 records: 40 full requests, four windows' worth
 TOKEN = "bench-token"
 CEILING = 3000 * LIMIT / WINDOW
 
@@ -122,7 +124,6 @@ def run_child(code: str, sandbox_url: str) -> dict[str, Any]:
                 "extra": {
                     "account_requests": LIMIT,
                     "account_window_seconds": WINDOW,
-                    "pacing_margin_seconds": 0.2,
                 },
             }
         ),
@@ -161,17 +162,29 @@ def test_push_throughput_provider_against_plain_httphook_loop(
     records = INVERTERS * DAYS
     assert provider["records"] == plain["records"] == records
     assert provider["http_429"] == 0
+    # The server lets LIMIT requests through at once, then LIMIT more per window: the fastest this
+    # push can possibly go. The steady ceiling (3000 records/s) is what a long push tends to.
+    ideal_seconds = (-(-records // 3000 // LIMIT) - 1) * WINDOW
+    rows = [("", "seconds", "records/s", "of ceiling", "of fastest", "requests", "429s", "peak RSS")]
+    for name, r in (("provider", provider), ("plain", plain)):
+        rate = r["records"] / r["seconds"]
+        rows.append(
+            (
+                name,
+                f"{r['seconds']:.1f}",
+                f"{rate:,.0f}",
+                f"{rate / CEILING:.0%}",
+                f"{ideal_seconds / r['seconds']:.0%}",
+                str(r["requests"]),
+                str(r["http_429"]),
+                f"{r['peak_rss_mib']:.0f} MiB",
+            )
+        )
+    rows.append(("imports", "", "", "", "", "", "", f"{baseline['peak_rss_mib']:.0f} MiB"))
     with capsys.disabled():
         policy = f"{LIMIT} requests of 3000 records per {WINDOW:g} s"
-        print(f"\n\npush of {records:,} records; ceiling {CEILING:,.0f} records/s ({policy})")
-        columns = f"{'seconds':>8} {'records/s':>10} {'of ceiling':>10} {'requests':>9} {'429s':>5}"
-        print(f"{'':10} {columns} {'peak RSS':>10}")
-        for name, r in (("provider", provider), ("plain", plain)):
-            rate = r["records"] / r["seconds"]
-            print(
-                f"{name:10} {r['seconds']:8.1f} {rate:10,.0f} {rate / CEILING:10.0%} {r['requests']:9} "
-                f"{r['http_429']:5} {r['peak_rss_mib']:7.0f} MiB"
-            )
-        print(
-            f"{'imports':10} {'':>8} {'':>10} {'':>10} {'':>9} {'':>5} {baseline['peak_rss_mib']:7.0f} MiB\n"
-        )
+        print(f"\n\npush of {records:,} records; ceiling {CEILING:,.0f} records/s ({policy}); ", end="")
+        print(f"fastest possible {ideal_seconds:g} s")
+        for row in rows:
+            print(f"{row[0]:10}" + "".join(f"{cell:>11}" for cell in row[1:]))
+        print()
