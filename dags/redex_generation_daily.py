@@ -13,8 +13,9 @@ operator records the ProcessId of every acknowledged chunk and skips them on a r
 REDEX keeps one reading per inverter and day.
 
 Input: ``{{ params.data_dir }}/<day>.csv`` in REDEX's own columns (``RemoteInvId, Timestamp,
-PeriodProductionInKWh, AccumulatedEnergyInKWh``); an ``ObjectStoragePath`` such as
-``s3://bucket/redex/`` works the same. The file is streamed in requests of at most 3000
+PeriodProductionInKWh, AccumulatedEnergyInKWh``), a local folder; for object storage give the
+operator's ``source`` an ``ObjectStoragePath`` (``s3://bucket/redex/...``) instead of the
+templated path. The file is streamed in requests of at most 3000
 records; nothing of it goes through XCom. The bundled sample covers the days between
 ``start_date`` and ``end_date``; for your own device, set ``start_date`` to its first day of
 data and drop ``end_date``.
@@ -60,7 +61,7 @@ from airflow_provider_redex.sensors import RedexGenerationProcessSensor
         "data_dir": Param(
             str(SAMPLE_DIR / "generation"),
             type="string",
-            description="Folder (or object storage URL) holding one <YYYY-MM-DD>.csv per day.",
+            description="Local folder holding one <YYYY-MM-DD>.csv per day.",
         ),
     },
 )

@@ -56,7 +56,8 @@ class LifecycleSummary:
     ui_url: str = ""
     rate_limited: int = 0
 
-    def render(self) -> str:
+    def render(self, *, ui_kept: bool = False) -> str:
+        ui_note = "" if ui_kept else " (stopped with the demo; --keep-running keeps it up)"
         deferred = ", ".join(sorted(self.deferred_sensors)) or "none seen"
         lines = [
             "",
@@ -67,7 +68,7 @@ class LifecycleSummary:
             f"  RECs retired      {self.recs_retired} (retirement {self.retirement_number})",
             f"  certificate       {self.certificate}",
             f"  deferred sensors  {deferred}; 429s from the sandbox: {self.rate_limited}",
-            f"  Airflow UI        {self.ui_url}",
+            f"  Airflow UI        {self.ui_url}{ui_note}",
         ]
         return "\n".join(lines)
 
@@ -244,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
         say(f"Airflow is up in {time.monotonic() - started:.0f} s: UI at {stack.api_url}")
         summary = run_lifecycle(stack, say=say, timeout=args.timeout)
         summary.seconds = time.monotonic() - started
-        print(summary.render(), flush=True)
+        print(summary.render(ui_kept=args.keep_running), flush=True)
         if args.keep_running:
             say(f"still running; UI at {stack.api_url} — Ctrl-C to stop")
             while True:
