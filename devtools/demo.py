@@ -86,18 +86,10 @@ def run_lifecycle(stack: Stack, *, say: Say = print, timeout: float = 900.0) -> 
     if errors:
         raise StackError(f"the example DAGs have import errors: {errors}")
 
-    def watch(runs: list[dict[str, Any]]) -> None:
-        """Note every sensor seen waiting in the triggerer (state ``deferred``)."""
-        for run in runs:
-            if run["state"] in ("running", "queued"):
-                for ti in stack.task_instances(run["dag_id"], run["dag_run_id"]):
-                    if ti["task_id"] in SENSOR_TASKS and ti["state"] == "deferred":
-                        summary.deferred_sensors.add(f"{run['dag_id']}.{ti['task_id']}")
-
     say("1/4 onboarding: upload the ODF, register 300 inverters, wait for approval")
     stack.set_paused("redex_onboarding", False)
     stack.trigger("redex_onboarding")
-    stack.wait_for_runs("redex_onboarding", timeout=timeout, on_poll=watch)
+    stack.wait_for_runs("redex_onboarding", timeout=timeout)
     device = _json(stack.variable("redex_grouped_device"))
     summary.device_id = device["device_id"]
     summary.device_application_number = device.get("application_number") or ""
@@ -105,14 +97,14 @@ def run_lifecycle(stack: Stack, *, say: Say = print, timeout: float = 900.0) -> 
     say("2/4 daily generation: the scheduler catches up one run per sample day; issuance follows the Asset")
     stack.set_paused("redex_rec_issuance", False)
     stack.set_paused("redex_generation_daily", False)
-    days = stack.wait_for_runs("redex_generation_daily", count=_sample_days(), timeout=timeout, on_poll=watch)
+    days = stack.wait_for_runs("redex_generation_daily", count=_sample_days(), timeout=timeout)
     summary.generation_runs = len(days)
     summary.records_pushed = sum(
         int(stack.xcom(r["dag_id"], r["dag_run_id"], "push_generation_data")["records_sent"]) for r in days
     )
 
     say("3/4 REC issuance: waiting until the processed days are claimed and approved")
-    issued = _wait_issuance_settled(stack, timeout=timeout, watch=watch)
+    issued = _wait_issuance_settled(stack, timeout=timeout)
     summary.issuance_runs = len(issued)
     claimed = [stack.xcom(r["dag_id"], r["dag_run_id"], "record_issuance") for r in issued]
     claimed = [c for c in claimed if c]
@@ -122,22 +114,20 @@ def run_lifecycle(stack: Stack, *, say: Say = print, timeout: float = 900.0) -> 
     say("4/4 retirement: beneficiary, retire the default quantity, wait, store the certificate")
     stack.set_paused("redex_retirement", False)
     stack.trigger("redex_retirement")
-    (retirement,) = stack.wait_for_runs("redex_retirement", timeout=timeout, on_poll=watch)
+    (retirement,) = stack.wait_for_runs("redex_retirement", timeout=timeout)
     decision = stack.xcom("redex_retirement", retirement["dag_run_id"], "wait_for_retirement")
     certificate = stack.xcom("redex_retirement", retirement["dag_run_id"], "store_certificate")
-    request = stack.xcom("redex_retirement", retirement["dag_run_id"], "retirement_request")
-    summary.recs_retired = Decimal(str(request["quantity"]))
+    summary.recs_retired = _retired_amount(stack, decision["retirement_application_id"])
     summary.retirement_number = decision.get("application_number", "")
     summary.certificate = certificate["path"]
 
+    summary.deferred_sensors = _waited_in_triggerer(stack)
     summary.rate_limited = int(stack.sandbox_admin("GET", "counters")["Data"]["RateLimits"]["RateLimited"])
     summary.seconds = time.monotonic() - started
     return summary
 
 
-def _wait_issuance_settled(
-    stack: Stack, *, timeout: float, watch: Callable[[list[dict[str, Any]]], None]
-) -> list[dict[str, Any]]:
+def _wait_issuance_settled(stack: Stack, *, timeout: float) -> list[dict[str, Any]]:
     """Until no issuance run is pending and an issued window reaches the last sample day.
 
     Several runs may happen (one per Asset event that arrived while none was running); the
@@ -149,7 +139,6 @@ def _wait_issuance_settled(
 
     def settled() -> list[dict[str, Any]] | None:
         runs = stack.dag_runs("redex_rec_issuance")
-        watch(runs)
         failed = [r for r in runs if r["state"] == "failed"]
         if failed:
             raise StackError(
@@ -170,15 +159,44 @@ def _wait_issuance_settled(
     )
 
 
-def _approved_quantity(stack: Stack, device_id: str) -> Decimal:
-    """RECs REDEX approved for the device, asked of the sandbox with the provider's client."""
+def _waited_in_triggerer(stack: Stack) -> set[str]:
+    """``dag_id.task_id`` of every sensor that waited in the triggerer.
+
+    The triggerer writes a log of its own for each deferred task instance
+    (``attempt=N.log.trigger.<job>.log``) that starts with the trigger starting; that file is
+    the evidence, read after the fact so no short deferral can be missed between two polls.
+    """
+    found = set()
+    for log in (stack.airflow_home / "logs").glob("dag_id=*/run_id=*/task_id=*/attempt=*.log.trigger.*.log"):
+        dag_id = log.parts[-4].removeprefix("dag_id=")
+        task_id = log.parts[-2].removeprefix("task_id=")
+        if task_id in SENSOR_TASKS and "starting" in log.read_text(errors="replace"):
+            found.add(f"{dag_id}.{task_id}")
+    return found
+
+
+def _sandbox_client(stack: Stack) -> Any:
+    """The provider's own client on the stack's sandbox account, to read figures back."""
     from airflow_provider_redex.client.auth import BearerToken
     from airflow_provider_redex.client.client import RedexClient
     from airflow_provider_redex.client.pacing import PacingConfig
 
-    client = RedexClient(
-        stack.sandbox_url, BearerToken(stack.config.token), pacing=PacingConfig(enabled=False)
-    )
+    return RedexClient(stack.sandbox_url, BearerToken(stack.config.token), pacing=PacingConfig(enabled=False))
+
+
+def _retired_amount(stack: Stack, retirement_application_id: str) -> Decimal:
+    """RECs REDEX retired in the application."""
+    client = _sandbox_client(stack)
+    try:
+        amount: Decimal = client.retirements.get(retirement_application_id).amount
+        return amount
+    finally:
+        client.close()
+
+
+def _approved_quantity(stack: Stack, device_id: str) -> Decimal:
+    """RECs REDEX approved for the device."""
+    client = _sandbox_client(stack)
     try:
         return sum(
             (

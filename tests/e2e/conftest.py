@@ -203,8 +203,8 @@ class LifecycleChecks:
         assert summary.records_pushed == 5 * 300
         assert summary.recs_issued == self.sample_generation_mwh()
         assert Path(summary.certificate).read_bytes().startswith(b"%PDF-")
-        # A wait that outlasts the sensor's first check goes to the triggerer (the task is seen
-        # in state "deferred"): approvals take seconds at the sandbox's time scale.
+        # A wait that outlasts the sensor's first check goes to the triggerer, which then writes
+        # the task's trigger log: approvals take seconds at the sandbox's time scale.
         waited = {f"redex_onboarding.{SENSOR_TASKS[0]}", f"redex_rec_issuance.{SENSOR_TASKS[2]}"}
         assert waited <= summary.deferred_sensors, summary.deferred_sensors
         assert summary.rate_limited == 0
