@@ -25,7 +25,6 @@ from airflow_provider_redex.client.models.devices import GenerationDataFrequency
 from airflow_provider_redex.client.models.rec_applications import (
     GroupedDeviceRecApplicationRequest,
     RecApplication,
-    RecApplicationStatus,
 )
 from airflow_provider_redex.operators.base import RedexBaseOperator, RedexRefusal
 from airflow_provider_redex.operators.exactly_once import (
@@ -40,10 +39,6 @@ if TYPE_CHECKING:
     from airflow.sdk import Context
 
     from airflow_provider_redex.client.client import RedexClient
-
-WINDOW_RELEASED = frozenset({RecApplicationStatus.REJECTED, RecApplicationStatus.WITHDRAWN})
-"""Applications whose window may be claimed again: those that can never be issued."""
-
 
 class RedexCreateRecApplicationOperator(RedexBaseOperator):
     """Apply for issuance of RECs for an approved grouped device; return the application id.
@@ -189,7 +184,7 @@ def _data_frequency(client: RedexClient, device_id: str) -> GenerationDataFreque
 
 def _holding_window(existing: list[RecApplication]) -> list[RecApplication]:
     """Applications whose window is taken: all but the rejected and withdrawn ones."""
-    return [a for a in existing if a.status.value not in WINDOW_RELEASED]
+    return [a for a in existing if a.status.value.holds_window]
 
 
 def _first_unclaimed(existing: list[RecApplication]) -> date:

@@ -39,6 +39,16 @@ class RecApplicationStatus(LifecycleStatus):
     def _outcomes(cls) -> tuple[frozenset[Any], frozenset[Any]]:
         return frozenset({cls.APPROVED}), frozenset({cls.REJECTED, cls.WITHDRAWN, cls.TO_RESUBMIT})
 
+    @property
+    def holds_window(self) -> bool:
+        """Whether the application still claims its vintage window for its device.
+
+        Only a rejected or withdrawn application can never be issued; a returned one
+        (``ToReSubmit``) goes back to ``InProgress`` once edited, so REDEX still counts its window
+        as taken and answers 422 to an overlapping application.
+        """
+        return self not in {RecApplicationStatus.REJECTED, RecApplicationStatus.WITHDRAWN}
+
 
 class RecApplication(ResponseModel):
     """R1 item; our choice for R2 too (undocumented, 15.1 #16).

@@ -33,8 +33,6 @@ from airflow_provider_redex.sandbox.state.generation import GenerationStore
 from airflow_provider_redex.sandbox.state.inventory import InventoryStore, RecItemRecord
 
 Status = RecApplicationStatus
-_DEAD = frozenset({Status.REJECTED, Status.WITHDRAWN})
-"""Applications whose window may be claimed again."""
 GROUPED_FUEL = "Group Solar Rooftop"
 ENERGY = "Solar"
 
@@ -111,7 +109,7 @@ class RecApplicationStore:
 
     def _check_overlap(self, group: DeviceApplicationRecord, start: date, end: date) -> None:
         for other in self.applications.values():
-            alive = other.group is group and other.status not in _DEAD
+            alive = other.group is group and other.status.holds_window
             if alive and start <= other.vintage_to and other.vintage_from <= end:
                 raise bad_request(
                     "DuplicateVintage",

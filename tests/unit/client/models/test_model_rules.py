@@ -122,3 +122,11 @@ def test_failure_and_active_sets_match_the_architecture(
 
 def test_order_status_reads_filled_as_completed() -> None:
     assert OrderStatus("Filled") is OrderStatus.COMPLETED
+
+
+def test_only_rejected_and_withdrawn_rec_applications_free_their_window() -> None:
+    from airflow_provider_redex.client.models.rec_applications import RecApplicationStatus as S
+
+    freed = {status for status in S if not status.holds_window}
+    assert freed == {S.REJECTED, S.WITHDRAWN}
+    assert S.TO_RESUBMIT.holds_window  # sent back, not dead: REDEX still answers 422 to an overlap
