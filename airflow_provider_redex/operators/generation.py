@@ -9,11 +9,16 @@ Exactly once per chunk: the same input always packs into the same chunks, and ea
 ProcessId goes to ``task_state_store`` as soon as REDEX returns it. A retry skips acknowledged
 chunks. A chunk whose POST was sent but whose acknowledgement was not stored (a crash in
 between) is looked up with G5: when REDEX already holds its first inverter's readings, it is
-counted as acknowledged and not sent again.
+counted as acknowledged and not sent again. REDEX stores readings only once it has processed
+them (minutes, API_REFERENCE 6.4), so the look-up keeps asking for up to
+``unacknowledged_chunk_wait`` seconds before it concludes the chunk never arrived. Sending it
+again then is safe for the data (a day sent twice overwrites, it never counts twice); it costs
+one more ProcessId.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -48,6 +53,9 @@ if TYPE_CHECKING:
 
 Frequency = Literal["daily", "monthly"]
 MAX_REPORTED_PROBLEMS = 20
+UNACKNOWLEDGED_CHUNK_WAIT_SECONDS = 600.0
+"""REDEX took about 9 minutes to process one push in its documented example (6.4)."""
+UNACKNOWLEDGED_CHUNK_POLL_SECONDS = 15.0
 
 
 @dataclass
@@ -95,6 +103,8 @@ class RedexPushGenerationDataOperator(RedexBaseOperator):
         across inverters (G2, the default and the fastest).
     :param file_format: ``csv``, ``jsonl`` or ``parquet`` when the suffix does not tell.
     :param progress_interval: seconds between progress lines (at most 10 by default).
+    :param unacknowledged_chunk_wait: after a crash between a POST and its acknowledgement, how
+        long to keep looking for that chunk's readings at REDEX before sending it again.
     :param redex_conn_id: the REDEX connection (default ``redex_default``).
     """
 
@@ -109,6 +119,7 @@ class RedexPushGenerationDataOperator(RedexBaseOperator):
         per_inverter: bool = False,
         file_format: str | None = None,
         progress_interval: float = DEFAULT_INTERVAL_SECONDS,
+        unacknowledged_chunk_wait: float = UNACKNOWLEDGED_CHUNK_WAIT_SECONDS,
         **kwargs: Any,
     ) -> None:
         # Each key of the returned dict is its own XCom too: ``task.output["<key>"]``.
@@ -119,6 +130,7 @@ class RedexPushGenerationDataOperator(RedexBaseOperator):
         self.per_inverter = per_inverter
         self.file_format = file_format
         self.progress_interval = progress_interval
+        self.unacknowledged_chunk_wait = unacknowledged_chunk_wait
 
     def execute(self, context: Context) -> dict[str, Any]:
         plan = self._validate_all_rows()
@@ -191,7 +203,7 @@ class RedexPushGenerationDataOperator(RedexBaseOperator):
         if (
             ack is None
             and ledger.chunk_intent(chunk.index) == chunk_fingerprint
-            and self._held(client, chunk)
+            and self._held_after_processing(client, chunk)
         ):
             ack = {"process_id": None, "fingerprint": chunk_fingerprint, "found": True}
             ledger.record_chunk_ack(chunk.index, ack)
@@ -227,6 +239,23 @@ class RedexPushGenerationDataOperator(RedexBaseOperator):
         if self.per_inverter:
             return client.generation.send_daily(body).process_id
         return client.generation.send_batch(body).process_id
+
+    def _held_after_processing(self, client: RedexClient, chunk: Chunk[Any]) -> bool:
+        """Whether REDEX holds ``chunk``, asking again while an earlier POST may still be processing."""
+        deadline = time.monotonic() + self.unacknowledged_chunk_wait
+        while True:
+            if self._held(client, chunk):
+                return True
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self.log.warning(
+                    "Chunk %s was maybe sent by an earlier try but REDEX does not hold it after %s s;"
+                    " sending it again (a re-sent day overwrites, it never counts twice)",
+                    chunk.index,
+                    self.unacknowledged_chunk_wait,
+                )
+                return False
+            time.sleep(min(UNACKNOWLEDGED_CHUNK_POLL_SECONDS, self.unacknowledged_chunk_wait / 20, left))
 
     def _held(self, client: RedexClient, chunk: Chunk[Any]) -> bool:
         """Whether REDEX already holds the first inverter's daily readings of ``chunk`` (G5)."""

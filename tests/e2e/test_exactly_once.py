@@ -51,7 +51,9 @@ with DAG("redex_exactly_once", schedule=None,
     register = RedexRegisterGroupedDeviceOperator(task_id="register", grouped_device=CONFIG["device"])
     approved = RedexDeviceApplicationSensor(task_id="approved", device_application_id=register.output,
                                             poke_interval=0.5, timeout=120)
-    push = RedexPushGenerationDataOperator(task_id="push", source=CONFIG["generation_csv"])
+    # Processing takes about a second here: a chunk a crashed try sent is found well within 60 s.
+    push = RedexPushGenerationDataOperator(task_id="push", source=CONFIG["generation_csv"],
+                                           unacknowledged_chunk_wait=60)
     processed = RedexGenerationProcessSensor(task_id="processed", process_ids=push.output["process_ids"],
                                              poke_interval=0.5, timeout=120)
     issue = RedexCreateRecApplicationOperator(task_id="issue", device_id=approved.output["device_id"],
