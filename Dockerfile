@@ -4,4 +4,4 @@
 FROM apache/airflow:3.3.2-python3.11
 COPY --chown=airflow:root . /opt/airflow-provider-redex
 RUN pip install --no-cache-dir "/opt/airflow-provider-redex[redis,sandbox]" \
-        "apache-airflow-providers-celery" "apache-airflow-providers-postgres"
+        "apache-airflow-providers-celery" "apache-airflow-providers-postgres" "asyncpg"

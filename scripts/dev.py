@@ -9,7 +9,8 @@ hash. Nothing is installed outside ``.venv``.
 
 ``test`` runs ruff, mypy and pytest and fails if any of them fails; pytest's "no tests ran"
 (exit 5) counts as a failure, so an empty run can never look green. ``demo`` runs
-``scripts/demo.py`` in the environment.
+the main job, ``python -m devtools.demo`` (sandbox + a real Airflow running the whole
+REC lifecycle), in the environment.
 """
 
 from __future__ import annotations
@@ -110,7 +111,7 @@ def command_test(pytest_args: Sequence[str]) -> int:
 
 
 def command_demo(demo_args: Sequence[str]) -> int:
-    return _run([_bin("python"), ROOT / "scripts" / "demo.py", *demo_args], _environment())
+    return _run([_bin("python"), "-m", "devtools.demo", *demo_args], _environment())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
