@@ -73,13 +73,15 @@ def iter_rows(source: Any, file_format: str | None = None) -> Iterator[dict[str,
     """Yield the rows of ``source`` one at a time.
 
     :param source: a local path (``str``/``os.PathLike``), an ``ObjectStoragePath`` (anything
-        with ``open()``), or an inline sequence of mappings (small data only).
+        with ``open()``) or a URL string for one (``s3://...``, ``file://...``: a templated
+        field renders to a string), or an inline sequence of mappings (small data only).
     :param file_format: ``csv``, ``jsonl`` or ``parquet``; taken from the suffix when omitted.
     """
     if isinstance(source, Sequence) and not isinstance(source, (str, bytes)):
         for row in source:
             yield dict(row)
         return
+    source = _as_storage_path(source)
     fmt = detect_format(source, file_format)
     if fmt == "csv":
         with _open(source, "r") as handle:
@@ -90,6 +92,15 @@ def iter_rows(source: Any, file_format: str | None = None) -> Iterator[dict[str,
     else:
         with _open(source, "rb") as handle:
             yield from _parquet_rows(handle)
+
+
+def _as_storage_path(source: Any) -> Any:
+    """A URL string becomes an ``ObjectStoragePath``; anything else is returned as it is."""
+    if isinstance(source, str) and "://" in source:
+        from airflow.sdk import ObjectStoragePath  # only here: keeps DAG parsing light
+
+        return ObjectStoragePath(source)
+    return source
 
 
 def _open(source: Any, mode: str) -> IO[Any]:

@@ -67,6 +67,15 @@ def test_object_storage_path_is_read_through_its_open(tmp_path: Path) -> None:
     assert rows[0]["RemoteInvId"] == "INV-0"
 
 
+def test_a_rendered_url_string_is_read_as_object_storage(tmp_path: Path) -> None:
+    # A templated ``source`` renders to a plain string; "file://..." is no local file name.
+    _write_csv(tmp_path / "g.csv", rows=3)
+
+    rows = list(iter_rows(f"file://{tmp_path}/g.csv"))
+
+    assert [row["RemoteInvId"] for row in rows] == ["INV-0", "INV-1", "INV-2"]
+
+
 def test_inline_rows_pass_through() -> None:
     rows = [{"RemoteInvId": "A", "Timestamp": "2024-01-01"}]
     assert list(iter_rows(rows)) == rows
