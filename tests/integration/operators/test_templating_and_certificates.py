@@ -16,7 +16,7 @@ from airflow_provider_redex.client.models import rules
 
 harness = sys.modules["redex_airflow_harness"]
 
-NOT_TEMPLATED = {"per_inverter", "progress_interval", "is_declaration_form"}
+NOT_TEMPLATED = {"per_inverter", "progress_interval", "unacknowledged_chunk_wait", "is_declaration_form"}
 """Arguments that shape how a task runs, not what it sends: fixed when the DAG is written."""
 
 BENEFICIARY = {
