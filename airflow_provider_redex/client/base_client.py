@@ -147,10 +147,16 @@ def prepare_call(
         route=the_route,
         path=format_path(the_route, path_params),
         query=encode_query(params),
-        json_body=wire_json.dumps(body).encode("utf-8") if body is not None and files is None else None,
+        json_body=_json_body(body) if body is not None and files is None else None,
         form=body if files is not None else None,
         files=files,
     )
+
+
+def _json_body(body: Any) -> bytes:
+    """``bytes`` are JSON already encoded by ``wire_json`` (a push encodes each chunk once); anything
+    else is encoded here."""
+    return body if isinstance(body, bytes) else wire_json.encode(body)
 
 
 def format_path(the_route: Route, path_params: Mapping[str, object] | None) -> str:
@@ -331,7 +337,8 @@ class SyncAPIClient:
 
         :param path_params: values for the path's ``{placeholders}``.
         :param params: query parameters by wire name.
-        :param body: JSON-ready data (``model.to_wire()``), or form fields when ``files`` is given.
+        :param body: JSON-ready data (``model.to_wire()``), ``bytes`` already encoded by ``wire_json``,
+            or form fields when ``files`` is given.
         :param files: multipart parts: name -> ``(filename, content, content type)``.
         """
         call = prepare_call(route_name, path_params=path_params, params=params, body=body, files=files)

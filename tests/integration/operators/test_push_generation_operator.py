@@ -55,17 +55,23 @@ def _write(path: Path, rows: list[dict[str, Any]]) -> Path:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        # As monitoring systems write it: kWh as float64 columns, days as dates.
+        # kWh as exact decimal columns (a float64 column is refused), days as dates.
         table = pa.table(
             {
                 "RemoteInvId": [r["RemoteInvId"] for r in rows],
                 "Timestamp": pa.array([r["Timestamp"] for r in rows], pa.date32()),
-                "PeriodProductionInKWh": [float(r["PeriodProductionInKWh"]) for r in rows],
-                "AccumulatedEnergyInKWh": [float(r["AccumulatedEnergyInKWh"]) for r in rows],
+                "PeriodProductionInKWh": _decimals(rows, "PeriodProductionInKWh"),
+                "AccumulatedEnergyInKWh": _decimals(rows, "AccumulatedEnergyInKWh"),
             }
         )
         pq.write_table(table, path)
     return path
+
+
+def _decimals(rows: list[dict[str, Any]], column: str) -> Any:
+    import pyarrow as pa
+
+    return pa.array([Decimal(str(r[column])) for r in rows], pa.decimal128(18, 3))
 
 
 def _stored_daily(sandbox: Any, device_id: str, last: date) -> set[tuple[str, date, Decimal]]:
@@ -144,53 +150,47 @@ def _future() -> str:
 BAD_INPUTS = {
     "four decimals": (
         "gen.csv",
-        [
-            {
-                "RemoteInvId": "A",
-                "Timestamp": "2026-01-01",
-                "PeriodProductionInKWh": "1.2345",
-                "AccumulatedEnergyInKWh": "1",
-            }
-        ],
-        "PeriodProductionInKWh",
+        {
+            "RemoteInvId": "A",
+            "Timestamp": "2026-01-01",
+            "PeriodProductionInKWh": "1.2345",
+            "AccumulatedEnergyInKWh": "1",
+        },
+        "PeriodProductionInKWh at line 3 ('1.2345')",  # the header is line 1, the good row line 2
     ),
     "a day in the future": (
         "gen.jsonl",
-        [
-            {
-                "RemoteInvId": "A",
-                "Timestamp": _future(),
-                "PeriodProductionInKWh": "1",
-                "AccumulatedEnergyInKWh": "1",
-            }
-        ],
-        "Timestamp",
+        {
+            "RemoteInvId": "A",
+            "Timestamp": _future(),
+            "PeriodProductionInKWh": "1",
+            "AccumulatedEnergyInKWh": "1",
+        },
+        f"must not be in the future: Timestamp at line 2 ({_future()})",
     ),
     "no inverter column": (
         "gen.jsonl",
-        [{"Timestamp": "2026-01-01", "PeriodProductionInKWh": "1", "AccumulatedEnergyInKWh": "1"}],
-        "inverter id",
+        {"Timestamp": "2026-01-01", "PeriodProductionInKWh": "1", "AccumulatedEnergyInKWh": "1"},
+        "no inverter id: RemoteInvId at line 2",
     ),
     "negative energy": (
         "gen.parquet",
-        [
-            {
-                "RemoteInvId": "A",
-                "Timestamp": date(2026, 1, 1),
-                "PeriodProductionInKWh": Decimal(-1),
-                "AccumulatedEnergyInKWh": Decimal(1),
-            }
-        ],
-        "PeriodProductionInKWh",
+        {
+            "RemoteInvId": "A",
+            "Timestamp": date(2026, 1, 1),
+            "PeriodProductionInKWh": Decimal(-1),
+            "AccumulatedEnergyInKWh": Decimal(1),
+        },
+        "greater than or equal to 0: PeriodProductionInKWh at row 2 (-1.000)",
     ),
 }
 
 
 @pytest.mark.parametrize("case", sorted(BAD_INPUTS))
-def test_bad_input_is_refused_naming_the_row_and_field_before_any_request(
+def test_bad_input_is_refused_naming_the_file_line_and_value_before_any_request(
     redex_sandbox: Any, tmp_path: Path, case: str
 ) -> None:
-    name, rows, named = BAD_INPUTS[case]
+    name, row, named = BAD_INPUTS[case]
     good = {
         "RemoteInvId": "A",
         "Timestamp": "2026-01-02",
@@ -198,15 +198,43 @@ def test_bad_input_is_refused_naming_the_row_and_field_before_any_request(
         "AccumulatedEnergyInKWh": "3",
     }
     if name.endswith(".parquet"):
-        good = {**good, "Timestamp": date(2026, 1, 2), "PeriodProductionInKWh": Decimal(2)}
-    path = _write(tmp_path / name, [good, *rows])
+        good = {**good, "Timestamp": date(2026, 1, 2)}
+    path = _write(tmp_path / name, [good, row])
     before = harness.account_requests(redex_sandbox)
     operator = RedexPushGenerationDataOperator(task_id="push", source=str(path))
 
-    with pytest.raises(RedexRefusal, match="nothing was sent") as refused:
+    with pytest.raises(RedexRefusal) as refused:
         operator.execute({})  # type: ignore[arg-type]
 
-    assert "row 2" in str(refused.value) and named in str(refused.value)
+    assert str(refused.value).startswith(f"1 row of {path} refused, nothing was sent: ")
+    assert named in str(refused.value)
+    assert harness.account_requests(redex_sandbox) == before
+
+
+def test_a_refusal_counts_every_bad_row_lists_the_first_20_and_repeats_nothing(
+    redex_sandbox: Any, tmp_path: Path
+) -> None:
+    rows = [
+        {
+            "RemoteInvId": "A",
+            "Timestamp": FIRST_DAY + timedelta(days=day),
+            "PeriodProductionInKWh": f"{day}.125" if day < 2 else f"{day}.1255",  # 48 with a 4th decimal
+            "AccumulatedEnergyInKWh": f"{100 + day}.5",
+        }
+        for day in range(50)
+    ]
+    path = _write(tmp_path / "gen.csv", rows)
+    before = harness.account_requests(redex_sandbox)
+
+    with pytest.raises(RedexRefusal) as refused:
+        RedexPushGenerationDataOperator(task_id="push", source=str(path)).execute({})  # type: ignore[arg-type]
+
+    message = str(refused.value)
+    assert message.startswith(f"48 rows of {path} refused, nothing was sent; the first 20: ")
+    assert "decimal places: PeriodProductionInKWh at line 4 ('2.1255'), line 5 ('3.1255')," in message
+    assert "line 23 ('21.1255')" in message and "line 24" not in message  # data row 3 is file line 4
+    for phrase in ("nothing was sent", str(path), "decimal places", "PeriodProductionInKWh"):
+        assert message.count(phrase) == 1, phrase
     assert harness.account_requests(redex_sandbox) == before
 
 
