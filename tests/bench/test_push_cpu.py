@@ -33,7 +33,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "bench-cpu-token"
-RECORDS = int(os.environ.get("REDEX_BENCH_CPU_RECORDS", "60000"))
+RECORDS = int(os.environ.get("REDEX_BENCH_CPU_RECORDS", "30000"))
 DAYS = 300
 
 SANDBOX = """

@@ -31,7 +31,7 @@ def _daily_rows(inverters: list[str], days: int) -> list[dict[str, Any]]:
     rows = []
     for i, inverter in enumerate(inverters):
         for day in range(days):
-            kwh = Decimal(f"{10 * i + day}.{i + 1}{day}5")
+            kwh = Decimal(f"{10 * i + day}.{(i + 1) % 10}{day % 10}5")
             rows.append(
                 {
                     "RemoteInvId": inverter,
@@ -250,3 +250,208 @@ def test_an_unknown_frequency_is_refused_before_any_request(redex_sandbox: Any) 
         operator.execute({})  # type: ignore[arg-type]
 
     assert harness.account_requests(redex_sandbox) == before
+
+
+# --- lost answers, a look-up that cannot answer, floats ---------------------------------------------
+
+
+class _Store:
+    """A ``task_state_store`` that outlives one ``execute``, as Airflow's does across tries."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.values.get(key, default)
+
+    def set(self, key: str, value: Any) -> None:
+        self.values[key] = value
+
+
+def _connect(monkeypatch: pytest.MonkeyPatch, url: str, token: str, **extra: Any) -> None:
+    # A generous budget: these tests decide the load, and pacing has tests of its own.
+    extra = {"account_requests": 10_000, "account_window_seconds": 1, **extra}
+    conn = {"conn_type": "redex", "host": url, "password": token, "extra": extra}
+    monkeypatch.setenv("AIRFLOW_CONN_REDEX_DEFAULT", json.dumps(conn))
+
+
+class _FailingLookupProxy:
+    """Forwards everything to the sandbox, except that G5 (the push's look-up) answers ``status``."""
+
+    def __init__(self, target: str, status: int) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        import requests
+
+        from airflow_provider_redex.client.routes import route
+
+        lookup_path = route("generation.list").path
+
+        class Handler(BaseHTTPRequestHandler):
+            def _forward(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                if self.command == "GET" and self.path.split("?")[0] == lookup_path:
+                    code, content = status, json.dumps({"StatusCode": status, "Message": "down"}).encode()
+                else:
+                    headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
+                    answer = requests.request(self.command, target + self.path, data=body, headers=headers)
+                    code, content = answer.status_code, answer.content
+                self.send_response(code)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(content)))
+                self.end_headers()
+                self.wfile.write(content)
+
+            do_GET = do_POST = _forward
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_answers_lost_after_redex_stored_the_chunk_still_account_for_every_chunk_once(
+    redex_sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    device = harness.approved_device(redex_sandbox, "PushDrops", inverters=20, since=FIRST_DAY)
+    rows = _daily_rows(device.inverters, days=5)
+    path = _write(tmp_path / "gen.csv", rows)
+    _connect(monkeypatch, redex_sandbox.url, redex_sandbox.token)
+    before = harness.records(redex_sandbox)
+    redex_sandbox.admin("PUT", "faults", {"DropRate": 0.3})
+    operator = RedexPushGenerationDataOperator(
+        task_id="push", source=str(path), per_inverter=True, unacknowledged_chunk_wait=10
+    )
+
+    pushed = operator.execute({"task_state_store": _Store()})  # type: ignore[arg-type]
+
+    dropped = redex_sandbox.admin("GET", "faults")["Dropped"]
+    redex_sandbox.admin("PUT", "faults", {})
+    recovered = pushed["recovered_chunks"]
+    assert pushed["chunks"] == 20 and pushed["records_sent"] == 100
+    # Every chunk is accounted for: by a ProcessId, or by the G5 read-back that found it stored.
+    assert len(pushed["process_ids"]) + len(recovered) == 20
+    assert recovered, "the seeded faults drop the answer of at least one POST"
+    assert sorted(r["RemoteInvId"] for r in recovered) == sorted(set(r["RemoteInvId"] for r in recovered))
+    assert harness.process_statuses(redex_sandbox, pushed["process_ids"]) == ["Success"] * len(
+        pushed["process_ids"]
+    )
+    after = harness.records(redex_sandbox)
+    assert after["GenerationRecords"] - before["GenerationRecords"] == 100  # no record twice
+    expected = {(r["RemoteInvId"], r["Timestamp"], r["PeriodProductionInKWh"]) for r in rows}
+    assert _stored_daily(redex_sandbox, device.device_id, FIRST_DAY + timedelta(days=4)) == expected
+    with capsys.disabled():
+        print(
+            f"\n[lost answers] {dropped} answers dropped; 20 chunks: {len(pushed['process_ids'])} "
+            f"ProcessIds, {len(recovered)} found at REDEX by G5, {pushed['requests']} POSTs"
+        )
+
+
+@pytest.mark.parametrize("status", [404, 503])
+def test_a_lookup_that_cannot_answer_ends_in_a_resend_not_a_stuck_push(
+    redex_sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, status: int
+) -> None:
+    device = harness.approved_device(redex_sandbox, f"PushLookup{status}", inverters=3, since=FIRST_DAY)
+    rows = _daily_rows(device.inverters, days=4)
+    path = _write(tmp_path / "gen.csv", rows)
+    store = _Store()
+    _connect(monkeypatch, redex_sandbox.url, redex_sandbox.token)
+    first = RedexPushGenerationDataOperator(task_id="push", source=str(path), per_inverter=True).execute(
+        {"task_state_store": store}  # type: ignore[arg-type]
+    )
+    assert harness.process_statuses(redex_sandbox, first["process_ids"]) == ["Success"] * 3
+    # As if the first try had died between chunk 1's POST and storing its ProcessId.
+    del store.values[f"{RedexPushGenerationDataOperator.ledger_key}.chunk.000001"]
+    proxy = _FailingLookupProxy(redex_sandbox.url, status)
+    _connect(monkeypatch, proxy.url, redex_sandbox.token, max_retries=0)
+    before = harness.records(redex_sandbox)
+    retry = RedexPushGenerationDataOperator(
+        task_id="push", source=str(path), per_inverter=True, unacknowledged_chunk_wait=1
+    )
+    try:
+        pushed = retry.execute({"task_state_store": store})  # type: ignore[arg-type]
+    finally:
+        proxy.close()
+
+    assert pushed["records_already_acknowledged"] == 8 and pushed["records_sent"] == 4
+    assert pushed["requests"] == 1 and pushed["recovered_chunks"] == []
+    assert pushed["process_ids"][0::2] == first["process_ids"][0::2]
+    assert pushed["process_ids"][1] not in first["process_ids"]  # chunk 1 was sent again
+    assert harness.process_statuses(redex_sandbox, pushed["process_ids"]) == ["Success"] * 3
+    after = harness.records(redex_sandbox)
+    assert after["GenerationRecords"] == before["GenerationRecords"]  # the re-sent days overwrote
+    expected = {(r["RemoteInvId"], r["Timestamp"], r["PeriodProductionInKWh"]) for r in rows}
+    assert _stored_daily(redex_sandbox, device.device_id, FIRST_DAY + timedelta(days=3)) == expected
+
+
+def _float_source(kind: str, tmp_path: Path) -> Any:
+    row = {
+        "RemoteInvId": "A",
+        "Timestamp": "2026-01-02",
+        "PeriodProductionInKWh": 0.1,
+        "AccumulatedEnergyInKWh": "1",
+    }
+    if kind == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.table({key: [value] for key, value in row.items()})  # a float64 column
+        pq.write_table(table, tmp_path / "gen.parquet")
+        return str(tmp_path / "gen.parquet")
+    if kind == "inline":
+        return [row]
+    from airflow.sdk import DAG
+
+    # Jinja with native rendering turns the template into Python objects, float included.
+    with DAG("redex_native_push", schedule=None, render_template_as_native_obj=True):
+        templated = RedexPushGenerationDataOperator(task_id="push", source="{{ params.rows }}")
+    templated.render_template_fields({"params": {"rows": [row]}})  # type: ignore[arg-type]
+    return templated.source
+
+
+@pytest.mark.parametrize("kind", ["parquet", "inline", "jinja"])
+def test_a_float_energy_value_is_refused_before_any_request(
+    redex_sandbox: Any, tmp_path: Path, kind: str
+) -> None:
+    source = _float_source(kind, tmp_path)
+    before = harness.account_requests(redex_sandbox)
+
+    with pytest.raises(RedexRefusal) as refused:
+        RedexPushGenerationDataOperator(task_id="push", source=source).execute({})  # type: ignore[arg-type]
+
+    message = str(refused.value)
+    if kind == "parquet":
+        assert "PeriodProductionInKWh as floating point" in message and "decimal" in message
+    else:
+        rule = "a float is not exact: give the kWh as text or a Decimal"
+        assert f"{rule}: PeriodProductionInKWh at row 1 (0.1 (float))" in message
+    assert harness.account_requests(redex_sandbox) == before
+
+
+def test_jsonl_numbers_and_csv_text_land_with_their_exact_digits(
+    redex_sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    device = harness.approved_device(redex_sandbox, "PushExact", inverters=1, since=FIRST_DAY)
+    (inverter,) = device.inverters
+    values = ["0.1", "1234567.891", "0.300"]  # 0.1 and 1234567.891 are not exact as binary floats
+    lines = [
+        f'{{"RemoteInvId": "{inverter}", "Timestamp": "{FIRST_DAY + timedelta(days=i)}", '
+        f'"PeriodProductionInKWh": {kwh}, "AccumulatedEnergyInKWh": {kwh}}}'
+        for i, kwh in enumerate(values)
+    ]
+    (tmp_path / "gen.jsonl").write_text("\n".join(lines) + "\n")
+    _connect(monkeypatch, redex_sandbox.url, redex_sandbox.token)
+
+    pushed = RedexPushGenerationDataOperator(task_id="push", source=str(tmp_path / "gen.jsonl")).execute({})  # type: ignore[arg-type]
+
+    assert harness.process_statuses(redex_sandbox, pushed["process_ids"]) == ["Success"]
+    stored = _stored_daily(redex_sandbox, device.device_id, FIRST_DAY + timedelta(days=2))
+    assert sorted(str(kwh) for _, _, kwh in stored) == sorted(["0.1", "1234567.891", "0.300"])
