@@ -143,15 +143,18 @@ class RedexPushGenerationDataOperator(RedexBaseOperator):
         self.unacknowledged_chunk_wait = unacknowledged_chunk_wait
 
     def execute(self, context: Context) -> dict[str, Any]:
+        started = time.monotonic()
         prepared = self._prepare()
         try:
             self.log.info(
-                "Input checked: %s %s records for %s inverters, in %s requests of at most %s records",
+                "Input checked: %s %s records for %s inverters, in %s requests of at most %s records"
+                " (read, checked and encoded in %.1f s)",
                 f"{prepared.records:,}",
                 self.frequency,
                 len(prepared.inverters),
                 len(prepared.chunks),
                 f"{rules.MAX_RECORDS_PER_REQUEST:,}",
+                time.monotonic() - started,
             )
             report = PushReport(
                 chunks=len(prepared.chunks), records_total=prepared.records, inverters=len(prepared.inverters)
