@@ -85,6 +85,15 @@ class PushReport:
     requests: int = 0
     inverters: int = 0
 
+    def add(self, chunk: EncodedChunk, ack: dict[str, Any]) -> None:
+        """Account for a delivered chunk: by its ProcessId, or by the look-up that found it."""
+        if ack.get("process_id") is not None:
+            self.process_ids.append(int(ack["process_id"]))
+        else:
+            self.recovered_chunks.append(
+                {"chunk": chunk.index, "records": chunk.records, **ack.get("lookup", {})}
+            )
+
     def as_xcom(self) -> dict[str, Any]:
         return {
             "process_ids": self.process_ids,
@@ -96,6 +105,16 @@ class PushReport:
             "requests": self.requests,
             "inverters": self.inverters,
         }
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What one ``execute`` sends with and writes to."""
+
+    client: RedexClient
+    ledger: CreationLedger
+    prepared: PreparedPush
+    report: PushReport
 
 
 class RedexPushGenerationDataOperator(RedexBaseOperator):
@@ -160,10 +179,10 @@ class RedexPushGenerationDataOperator(RedexBaseOperator):
                 chunks=len(prepared.chunks), records_total=prepared.records, inverters=len(prepared.inverters)
             )
             progress = ProgressReporter(prepared.records, self.log, interval=self.progress_interval)
-            ledger = self.ledger(context)
             with self.redex_client() as client:
+                run = _Run(client, self.ledger(context), prepared, report)
                 for chunk in prepared.chunks:
-                    self._push_chunk(client, ledger, prepared, chunk, report)
+                    self._push_chunk(run, chunk)
                     progress.advance(chunk.records)
         finally:
             prepared.close()
@@ -183,37 +202,22 @@ class RedexPushGenerationDataOperator(RedexBaseOperator):
 
     # --- sending ------------------------------------------------------------------------
 
-    def _push_chunk(
-        self,
-        client: RedexClient,
-        ledger: CreationLedger,
-        prepared: PreparedPush,
-        chunk: EncodedChunk,
-        report: PushReport,
-    ) -> None:
-        ack = ledger.chunk_ack(chunk.index)
-        if ack is None and ledger.chunk_intent(chunk.index) == chunk.fingerprint:
+    def _push_chunk(self, run: _Run, chunk: EncodedChunk) -> None:
+        ack = run.ledger.chunk_ack(chunk.index)
+        if ack is None and run.ledger.chunk_intent(chunk.index) == chunk.fingerprint:
             self.log.info("Chunk %s was maybe sent by an earlier try: looking for it at REDEX", chunk.index)
-            ack = self._look_for(client, ledger, prepared, chunk)
+            ack = self._look_for(run, chunk)
         if isinstance(ack, dict) and ack.get("fingerprint") == chunk.fingerprint:
-            report.records_already_acknowledged += chunk.records
-            _report_ack(report, chunk, ack)
+            run.report.records_already_acknowledged += chunk.records
+            run.report.add(chunk, ack)
             return
-        ledger.record_chunk_intent(chunk.index, chunk.fingerprint)
-        ack = self._send(client, ledger, prepared, chunk, report)
-        _report_ack(report, chunk, ack)
-        report.records_sent += chunk.records
+        run.ledger.record_chunk_intent(chunk.index, chunk.fingerprint)
+        run.report.add(chunk, self._send(run, chunk))
+        run.report.records_sent += chunk.records
 
-    def _send(
-        self,
-        client: RedexClient,
-        ledger: CreationLedger,
-        prepared: PreparedPush,
-        chunk: EncodedChunk,
-        report: PushReport,
-    ) -> dict[str, Any]:
+    def _send(self, run: _Run, chunk: EncodedChunk) -> dict[str, Any]:
         """POST the chunk; when its answer is lost, look for it, and send again if REDEX lacks it."""
-        generation = client.generation
+        generation = run.client.generation
         send: Callable[[bytes], ProcessRef] = (
             generation.send_monthly
             if self.frequency == "monthly"
@@ -222,37 +226,33 @@ class RedexPushGenerationDataOperator(RedexBaseOperator):
             else generation.send_batch
         )
         for attempt in range(1, MAX_SENDS_PER_CHUNK + 1):
-            report.requests += 1
+            run.report.requests += 1
             try:
-                process_id = send(prepared.body(chunk)).process_id
+                process_id = send(run.prepared.body(chunk)).process_id
             except RedexError as err:
                 if not _answer_lost(err) or attempt == MAX_SENDS_PER_CHUNK:
                     raise
                 self.log.warning("Chunk %s: the answer to its POST was lost (%s)", chunk.index, err)
-                found = self._look_for(client, ledger, prepared, chunk)
+                found = self._look_for(run, chunk)
                 if found is not None:
                     return found
                 continue
             crash_point("generation_chunk")
             ack = {"process_id": process_id, "fingerprint": chunk.fingerprint}
-            ledger.record_chunk_ack(chunk.index, ack)
+            run.ledger.record_chunk_ack(chunk.index, ack)
             return ack
         raise AssertionError("unreachable")  # the last attempt returns or raises
 
-    def _look_for(
-        self, client: RedexClient, ledger: CreationLedger, prepared: PreparedPush, chunk: EncodedChunk
-    ) -> dict[str, Any] | None:
+    def _look_for(self, run: _Run, chunk: EncodedChunk) -> dict[str, Any] | None:
         """The chunk's acknowledgement when REDEX holds it (recorded in the ledger), else ``None``."""
-        query = self._held_after_processing(client, prepared, chunk)
+        query = self._held_after_processing(run, chunk)
         if query is None:
             return None
         ack = {"process_id": None, "fingerprint": chunk.fingerprint, "found": True, "lookup": query}
-        ledger.record_chunk_ack(chunk.index, ack)
+        run.ledger.record_chunk_ack(chunk.index, ack)
         return ack
 
-    def _held_after_processing(
-        self, client: RedexClient, prepared: PreparedPush, chunk: EncodedChunk
-    ) -> dict[str, Any] | None:
+    def _held_after_processing(self, run: _Run, chunk: EncodedChunk) -> dict[str, Any] | None:
         """The G5 query that finds ``chunk`` at REDEX, asking again while a POST may still be processing."""
         if self.frequency != "daily":
             self.log.warning(
@@ -261,12 +261,12 @@ class RedexPushGenerationDataOperator(RedexBaseOperator):
                 chunk.index,
             )
             return None
-        query, wanted = _lookup_query(prepared.body(chunk))
+        query, wanted = _lookup_query(run.prepared.body(chunk))
         deadline = time.monotonic() + self.unacknowledged_chunk_wait
         failure: RedexError | None = None
         while True:
             try:
-                if _held(client, query, wanted):
+                if _held(run.client, query, wanted):
                     self.log.info("Chunk %s is held by REDEX already: not sending it again", chunk.index)
                     return query
             except RedexInputError:
@@ -300,14 +300,6 @@ class RedexPushGenerationDataOperator(RedexBaseOperator):
             len(report.recovered_chunks),
             f"{report.records_already_acknowledged:,}",
         )
-
-
-def _report_ack(report: PushReport, chunk: EncodedChunk, ack: dict[str, Any]) -> None:
-    if ack.get("process_id") is not None:
-        report.process_ids.append(int(ack["process_id"]))
-    else:
-        found = {"chunk": chunk.index, "records": chunk.records, **ack.get("lookup", {})}
-        report.recovered_chunks.append(found)
 
 
 def _lookup_query(body: bytes) -> tuple[dict[str, Any], dict[date, Any]]:

@@ -255,17 +255,11 @@ def test_an_unknown_frequency_is_refused_before_any_request(redex_sandbox: Any) 
 # --- lost answers, a look-up that cannot answer, floats ---------------------------------------------
 
 
-class _Store:
+class _Store(dict[str, Any]):
     """A ``task_state_store`` that outlives one ``execute``, as Airflow's does across tries."""
 
-    def __init__(self) -> None:
-        self.values: dict[str, Any] = {}
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.values.get(key, default)
-
     def set(self, key: str, value: Any) -> None:
-        self.values[key] = value
+        self[key] = value
 
 
 def _connect(monkeypatch: pytest.MonkeyPatch, url: str, token: str, **extra: Any) -> None:
@@ -369,7 +363,7 @@ def test_a_lookup_that_cannot_answer_ends_in_a_resend_not_a_stuck_push(
     )
     assert harness.process_statuses(redex_sandbox, first["process_ids"]) == ["Success"] * 3
     # As if the first try had died between chunk 1's POST and storing its ProcessId.
-    del store.values[f"{RedexPushGenerationDataOperator.ledger_key}.chunk.000001"]
+    del store[f"{RedexPushGenerationDataOperator.ledger_key}.chunk.000001"]
     proxy = _FailingLookupProxy(redex_sandbox.url, status)
     _connect(monkeypatch, proxy.url, redex_sandbox.token, max_retries=0)
     before = harness.records(redex_sandbox)
