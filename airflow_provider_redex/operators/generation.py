@@ -120,8 +120,11 @@ class _Run:
 class RedexPushGenerationDataOperator(RedexBaseOperator):
     """Push daily or monthly generation data for a grouped device's inverters.
 
-    Returns ``{process_ids, records_total, records_sent, records_already_acknowledged,
-    requests, inverters}``; hand ``process_ids`` to ``RedexGenerationProcessSensor``.
+    Returns ``{process_ids, recovered_chunks, chunks, records_total, records_sent,
+    records_already_acknowledged, requests, inverters}``; hand ``process_ids`` to
+    ``RedexGenerationProcessSensor``. Each chunk is in ``process_ids`` (by the ProcessId REDEX
+    returned) or in ``recovered_chunks`` (REDEX holds it but its answer was lost; see the module
+    docstring), so ``len(process_ids) + len(recovered_chunks) == chunks``.
 
     :param source: a CSV, JSON-lines or Parquet file (local path or ``ObjectStoragePath``), or
         a small inline list of rows. Columns: ``RemoteInvId, Timestamp, PeriodProductionInKWh,
@@ -132,8 +135,9 @@ class RedexPushGenerationDataOperator(RedexBaseOperator):
         across inverters (G2, the default and the fastest).
     :param file_format: ``csv``, ``jsonl`` or ``parquet`` when the suffix does not tell.
     :param progress_interval: seconds between progress lines (at most 10 by default).
-    :param unacknowledged_chunk_wait: after a crash between a POST and its acknowledgement, how
-        long to keep looking for that chunk's readings at REDEX before sending it again.
+    :param unacknowledged_chunk_wait: after a POST whose answer was lost (or a crash between a
+        POST and storing its answer), how long to keep looking for that chunk's readings at
+        REDEX before sending it again.
     :param redex_conn_id: the REDEX connection (default ``redex_default``).
     """
 
