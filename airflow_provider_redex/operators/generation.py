@@ -281,7 +281,9 @@ class RedexPushGenerationDataOperator(RedexBaseOperator):
                 failure = err
             left = deadline - time.monotonic()
             if left <= 0:
-                reason = f"the look-up kept failing ({failure})" if failure else "REDEX does not hold it"
+                reason = (
+                    f"the look-up kept failing ({_brief(failure)})" if failure else "REDEX does not hold it"
+                )
                 self.log.warning(
                     "Chunk %s: %s after %s s; sending it again (a re-sent day overwrites, it never"
                     " counts twice)",
@@ -304,6 +306,12 @@ class RedexPushGenerationDataOperator(RedexBaseOperator):
             len(report.recovered_chunks),
             f"{report.records_already_acknowledged:,}",
         )
+
+
+def _brief(error: RedexError) -> str:
+    """An error in a few words, for a line that already says what happens next."""
+    status = getattr(error, "status_code", None)
+    return f"HTTP {status}" if status is not None else type(error).__name__
 
 
 def _lookup_query(body: bytes) -> tuple[dict[str, Any], dict[date, Any]]:
