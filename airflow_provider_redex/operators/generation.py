@@ -47,6 +47,7 @@ from airflow_provider_redex.operators.generation_chunks import (
     EncodedChunk,
     PreparedPush,
     PushRefused,
+    body_fingerprint,
     prepare_push,
 )
 from airflow_provider_redex.operators.generation_input import GenerationInputError, GenerationSource
@@ -109,12 +110,18 @@ class PushReport:
 
 @dataclass(frozen=True)
 class _Run:
-    """What one ``execute`` sends with and writes to."""
+    """What one ``execute`` sends with and writes to.
+
+    :param earlier_try: whether an earlier try of this task instance started sending. Only then
+        can the ledger hold anything about a chunk, so a first try does not read it per chunk:
+        each read is a round trip to Airflow's API, paid between two rate-limit slots.
+    """
 
     client: RedexClient
     ledger: CreationLedger
     prepared: PreparedPush
     report: PushReport
+    earlier_try: bool
 
 
 class RedexPushGenerationDataOperator(RedexBaseOperator):
@@ -184,7 +191,7 @@ class RedexPushGenerationDataOperator(RedexBaseOperator):
             )
             progress = ProgressReporter(prepared.records, self.log, interval=self.progress_interval)
             with self.redex_client() as client:
-                run = _Run(client, self.ledger(context), prepared, report)
+                run = _start(client, self.ledger(context), prepared, report)
                 for chunk in prepared.chunks:
                     self._push_chunk(run, chunk)
                     progress.advance(chunk.records)
@@ -207,8 +214,8 @@ class RedexPushGenerationDataOperator(RedexBaseOperator):
     # --- sending ------------------------------------------------------------------------
 
     def _push_chunk(self, run: _Run, chunk: EncodedChunk) -> None:
-        ack = run.ledger.chunk_ack(chunk.index)
-        if ack is None and run.ledger.chunk_intent(chunk.index) == chunk.fingerprint:
+        ack = run.ledger.chunk_ack(chunk.index) if run.earlier_try else None
+        if ack is None and run.earlier_try and run.ledger.chunk_intent(chunk.index) == chunk.fingerprint:
             self.log.info("Chunk %s was maybe sent by an earlier try: looking for it at REDEX", chunk.index)
             ack = self._look_for(run, chunk)
         if isinstance(ack, dict) and ack.get("fingerprint") == chunk.fingerprint:
@@ -306,6 +313,15 @@ class RedexPushGenerationDataOperator(RedexBaseOperator):
             len(report.recovered_chunks),
             f"{report.records_already_acknowledged:,}",
         )
+
+
+def _start(client: RedexClient, ledger: CreationLedger, prepared: PreparedPush, report: PushReport) -> _Run:
+    """Record that this try starts sending (the push's intent, with the fingerprint of all its
+    chunks), and learn whether an earlier try did."""
+    earlier_try = ledger.intent() is not None
+    if not earlier_try:
+        ledger.record_intent(body_fingerprint("".join(c.fingerprint for c in prepared.chunks).encode()))
+    return _Run(client, ledger, prepared, report, earlier_try)
 
 
 def _brief(error: RedexError) -> str:

@@ -449,3 +449,29 @@ def test_jsonl_numbers_and_csv_text_land_with_their_exact_digits(
     assert harness.process_statuses(redex_sandbox, pushed["process_ids"]) == ["Success"]
     stored = _stored_daily(redex_sandbox, device.device_id, FIRST_DAY + timedelta(days=2))
     assert sorted(str(kwh) for _, _, kwh in stored) == sorted(["0.1", "1234567.891", "0.300"])
+
+
+class _CountingStore(_Store):
+    reads = 0
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        self.reads += 1
+        return super().get(key, default)
+
+
+def test_a_first_try_reads_its_ledger_once_and_a_retry_skips_what_redex_acknowledged(
+    redex_sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    device = harness.approved_device(redex_sandbox, "PushLedger", inverters=4, since=FIRST_DAY)
+    path = _write(tmp_path / "gen.csv", _daily_rows(device.inverters, days=2))
+    _connect(monkeypatch, redex_sandbox.url, redex_sandbox.token)
+    store = _CountingStore()
+    operator = RedexPushGenerationDataOperator(task_id="push", source=str(path), per_inverter=True)
+
+    first = operator.execute({"task_state_store": store})  # type: ignore[arg-type]
+    first_reads, store.reads = store.reads, 0
+    again = operator.execute({"task_state_store": store})  # type: ignore[arg-type]
+
+    assert first_reads == 1  # each read is a round trip to Airflow's API between two slots
+    assert first["requests"] == 4 and again["requests"] == 0
+    assert again["records_already_acknowledged"] == 8 and again["process_ids"] == first["process_ids"]
