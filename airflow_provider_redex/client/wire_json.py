@@ -22,6 +22,8 @@ import msgspec
 
 _ENCODER = msgspec.json.Encoder(decimal_format="number")
 _NOT_A_NUMBER = (b"NaN", b"Infinity")
+_EXPONENT = (b"E+", b"E-")
+"""How ``str(Decimal)`` writes ``1E+3`` or ``1E-7``; such a value is rewritten in plain digits."""
 
 
 def loads(text: str | bytes) -> Any:
@@ -44,6 +46,9 @@ def encode(value: Any) -> bytes:
         raise TypeError(f"cannot encode as REDEX JSON: {exc}") from None
     if any(word in encoded for word in _NOT_A_NUMBER):
         _refuse_non_finite(value)  # rare: only then walk the value to tell a text from a number
+    if any(mark in encoded for mark in _EXPONENT):
+        # Rare too (a value typed as 1e3): REDEX reads decimals, so write every digit plainly.
+        encoded = _ENCODER.encode(_plain(value))
     return encoded
 
 
@@ -61,3 +66,15 @@ def _refuse_non_finite(value: Any) -> None:
     elif isinstance(value, (list, tuple)):
         for item in value:
             _refuse_non_finite(item)
+
+
+def _plain(value: Any) -> Any:
+    """``value`` with every ``Decimal`` that ``str()`` would write with an exponent as raw plain digits."""
+    if isinstance(value, Decimal):
+        text = str(value)
+        return msgspec.Raw(format(value, "f").encode()) if "E" in text else value
+    if isinstance(value, Mapping):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    return value

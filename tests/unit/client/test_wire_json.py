@@ -27,6 +27,12 @@ def test_decimals_leave_as_numbers_with_every_digit_they_have() -> None:
     assert wire_json.loads(encoded) == body  # and come back as the same Decimals, never floats
 
 
+def test_a_decimal_typed_with_an_exponent_is_written_in_plain_digits() -> None:
+    body = {"Data": [{"kWh": Decimal("1e3")}, {"kWh": Decimal("1.5E-7")}], "Name": "E+1 stays text"}
+
+    assert wire_json.encode(body) == b'{"Data":[{"kWh":1000},{"kWh":0.00000015}],"Name":"E+1 stays text"}'
+
+
 def test_dates_uuids_and_enums_are_written_as_redex_reads_them() -> None:
     uid = UUID("6f2b1d6e-3c0a-4f5e-9a57-2d1f0c8b7e41")
     value = [date(2026, 3, 1), uid, _Registry.IREC, None, True, 3, "Hà Nội"]
