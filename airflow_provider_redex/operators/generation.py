@@ -40,7 +40,13 @@ from airflow_provider_redex.client.errors import (
     RedexTransportError,
 )
 from airflow_provider_redex.client.models import rules
-from airflow_provider_redex.client.models.generation import FrequencyType, ProcessRef
+from airflow_provider_redex.client.models.generation import (
+    BatchGenerationRequest,
+    FrequencyType,
+    GenerationQuery,
+    InverterDailyData,
+    ProcessRef,
+)
 from airflow_provider_redex.operators.base import RedexBaseOperator, RedexRefusal
 from airflow_provider_redex.operators.exactly_once import CreationLedger, crash_point
 from airflow_provider_redex.operators.generation_chunks import (
@@ -272,7 +278,7 @@ class RedexPushGenerationDataOperator(RedexBaseOperator):
                 chunk.index,
             )
             return None
-        query, wanted = _lookup_query(run.prepared.body(chunk))
+        query, wanted = _lookup_query(run.prepared.body(chunk), batch=not self.per_inverter)
         deadline = time.monotonic() + self.unacknowledged_chunk_wait
         failure: RedexError | None = None
         while True:
@@ -330,24 +336,32 @@ def _brief(error: RedexError) -> str:
     return f"HTTP {status}" if status is not None else type(error).__name__
 
 
-def _lookup_query(body: bytes) -> tuple[dict[str, Any], dict[date, Any]]:
-    """The G5 query for the first inverter of an encoded daily chunk, and the readings it must find."""
+def _lookup_query(body: bytes, *, batch: bool) -> tuple[dict[str, Any], dict[date, Any]]:
+    """The G5 query (as ``GenerationQuery.to_params`` writes it) for the first inverter of an
+    encoded daily chunk, and the readings it must find."""
     decoded = wire_json.loads(body)
-    device = decoded["Devices"][0] if "Devices" in decoded else decoded
-    readings = {date.fromisoformat(r["Timestamp"]): r["PeriodProductionInKWh"] for r in device["Data"]}
+    if batch:
+        device = BatchGenerationRequest.model_validate(decoded).devices[0]
+    else:
+        device = InverterDailyData.model_validate(decoded)
+    readings = {r.timestamp: r.period_production_in_kwh for r in device.data}
     first = min(readings)
     last = min(max(readings), rules.add_months(first, rules.MAX_GENERATION_QUERY_MONTHS))  # BR12
-    query = {"RemoteInvId": device["RemoteInvId"], "FromDate": first.isoformat(), "ToDate": last.isoformat()}
+    query = GenerationQuery(
+        frequency_type=FrequencyType.DAILY, from_date=first, to_date=last, remote_inv_id=device.remote_inv_id
+    ).to_params(exclude=_NOT_IN_LOOKUP)
     return query, {day: kwh for day, kwh in readings.items() if day <= last}
+
+
+_LOOKUP_FIELDS = {"from_date", "to_date", "remote_inv_id"}
+_NOT_IN_LOOKUP = set(GenerationQuery.model_fields) - _LOOKUP_FIELDS
+_WIRE = {name: GenerationQuery.model_fields[name].alias or name for name in _LOOKUP_FIELDS}
 
 
 def _held(client: RedexClient, query: dict[str, Any], wanted: dict[date, Any]) -> bool:
     """Whether REDEX holds every reading in ``wanted`` with the same value (G5)."""
     stored = client.generation.list(
-        frequency_type=FrequencyType.DAILY,
-        from_date=query["FromDate"],
-        to_date=query["ToDate"],
-        remote_inv_id=query["RemoteInvId"],
+        frequency_type=FrequencyType.DAILY, **{name: query[wire] for name, wire in _WIRE.items()}
     )
     held = {s.timestamp: s.period_production_in_kwh for s in stored if s.timestamp in wanted}
     return held == wanted

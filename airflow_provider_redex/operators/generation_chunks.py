@@ -31,6 +31,7 @@ from airflow_provider_redex.client.models import rules
 from airflow_provider_redex.client.models.generation import DailyRecord, MonthlyData, refuse_float
 from airflow_provider_redex.operators.generation_input import (
     INVERTER_COLUMN,
+    WIRE_NAMES,
     Chunk,
     GenerationInputError,
     GenerationSource,
@@ -63,7 +64,7 @@ def _daily_readings(*, floats_possible: bool) -> TypeAdapter[Any]:
 
 
 _DAILY_READINGS = {floats: _daily_readings(floats_possible=floats) for floats in (False, True)}
-_TIMESTAMP = DailyRecord.model_fields["timestamp"].alias or "Timestamp"
+_TIMESTAMP, _DATA, _DEVICES = WIRE_NAMES["timestamp"], WIRE_NAMES["data"], WIRE_NAMES["devices"]
 
 
 class PushRefused(ValueError):
@@ -234,11 +235,11 @@ def _daily_body(
             problems.append(_Problem(places[0], INVERTER_COLUMN, rule, inverter))
         if max(days) > latest or len(set(days)) < len(days):
             problems.extend(_day_problems(places, days, latest))
-        devices.append({INVERTER_COLUMN: inverter, "Data": records})
+        devices.append({INVERTER_COLUMN: inverter, _DATA: records})
     if problems:
         refusals.add(problems)
         return None
-    return wire_json.encode(devices[0] if per_inverter else {"Devices": devices})
+    return wire_json.encode(devices[0] if per_inverter else {_DEVICES: devices})
 
 
 def _day_problems(places: list[int], days: list[date], latest: date) -> list[_Problem]:
@@ -279,7 +280,7 @@ def _monthly_body(chunk: Chunk, refusals: Refusals, **_: bool) -> bytes | None:
             if (inverter, data.year) in seen:
                 problems.append(_Problem(position, "Year", "this inverter's year is given twice", data.year))
             seen.add((inverter, data.year))
-            body.append({INVERTER_COLUMN: inverter, "Data": data.to_wire()})
+            body.append({INVERTER_COLUMN: inverter, _DATA: data.to_wire()})
     if problems:
         refusals.add(problems)
         return None

@@ -30,6 +30,7 @@ from typing import IO, Any, Literal
 
 from airflow_provider_redex.client import wire_json
 from airflow_provider_redex.client.models.generation import (
+    BatchGenerationRequest,
     DailyRecord,
     InverterDailyData,
     MonthlyData,
@@ -46,9 +47,6 @@ _SUFFIX_FORMATS: dict[str, FileFormat] = {
     ".parquet": "parquet",
     ".pq": "parquet",
 }
-
-INVERTER_COLUMN = "RemoteInvId"
-"""Where a row names its inverter."""
 
 PARQUET_BATCH_ROWS = 4096
 """Rows pulled from a Parquet file at a time; bounds the reader's memory."""
@@ -220,13 +218,15 @@ def _refuse_float_columns(schema: Any, name: str) -> None:
 def _wire_names() -> dict[str, str]:
     """snake_case field name -> REDEX's name, for every column a generation row may have."""
     names = {}
-    for model in (InverterDailyData, DailyRecord, MonthlyData, MonthlyValues):
+    for model in (BatchGenerationRequest, InverterDailyData, DailyRecord, MonthlyData, MonthlyValues):
         for name, info in model.model_fields.items():
             names[name] = info.alias or name
     return names
 
 
 WIRE_NAMES = _wire_names()
+INVERTER_COLUMN = WIRE_NAMES["remote_inv_id"]
+"""Where a row names its inverter."""
 
 
 @dataclass
