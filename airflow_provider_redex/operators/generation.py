@@ -11,6 +11,8 @@ ProcessId goes to ``task_state_store`` as soon as REDEX returns it. A retry skip
 chunks. A chunk whose POST may have reached REDEX without its answer reaching us (the answer was
 lost, or an earlier try crashed before storing it) is looked up with G5: when REDEX holds its
 first inverter's readings with the same values, it counts as delivered and is not sent again.
+A chunk whose answer is lost in this try is looked up after the other chunks are sent, so
+REDEX processes it while the push goes on instead of the push waiting for it.
 REDEX stores readings only once it has processed them (minutes, API_REFERENCE 6.4), so the
 look-up keeps asking for up to ``unacknowledged_chunk_wait`` seconds; when REDEX does not hold
 the chunk by then, or the look-up itself keeps failing (404, 5xx), the chunk is sent again.
@@ -69,7 +71,8 @@ UNACKNOWLEDGED_CHUNK_WAIT_SECONDS = 600.0
 """REDEX took about 9 minutes to process one push in its documented example (6.4)."""
 UNACKNOWLEDGED_CHUNK_POLL_SECONDS = 15.0
 MAX_SENDS_PER_CHUNK = 4
-"""A chunk whose answer is lost again and again fails the task after this many sends."""
+"""A chunk whose answer is lost again and again fails the task after this many sends (the
+task's retry then looks for it first)."""
 
 
 def _answer_lost(err: RedexError) -> bool:
@@ -114,7 +117,7 @@ class PushReport:
         }
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Run:
     """What one ``execute`` sends with and writes to.
 
@@ -128,6 +131,8 @@ class _Run:
     prepared: PreparedPush
     report: PushReport
     earlier_try: bool
+    unsettled: list[EncodedChunk] = field(default_factory=list)
+    lost: RedexError | None = None
 
 
 class RedexPushGenerationDataOperator(RedexBaseOperator):
@@ -201,6 +206,7 @@ class RedexPushGenerationDataOperator(RedexBaseOperator):
                 for chunk in prepared.chunks:
                     self._push_chunk(run, chunk)
                     progress.advance(chunk.records)
+                self._settle(run)
         finally:
             prepared.close()
         self._log_summary(report)
@@ -229,11 +235,34 @@ class RedexPushGenerationDataOperator(RedexBaseOperator):
             run.report.add(chunk, ack)
             return
         run.ledger.record_chunk_intent(chunk.index, chunk.fingerprint)
-        run.report.add(chunk, self._send(run, chunk))
+        ack = self._post(run, chunk)
+        if ack is None:
+            self.log.warning(
+                "Chunk %s: the answer to its POST was lost (%s); it is looked for at REDEX once the "
+                "other chunks are sent, while REDEX processes it",
+                chunk.index,
+                run.lost,
+            )
+            run.unsettled.append(chunk)
+            return
+        run.report.add(chunk, ack)
         run.report.records_sent += chunk.records
 
-    def _send(self, run: _Run, chunk: EncodedChunk) -> dict[str, Any]:
-        """POST the chunk; when its answer is lost, look for it, and send again if REDEX lacks it."""
+    def _settle(self, run: _Run) -> None:
+        """Chunks whose answer was lost: found at REDEX, or sent again (a bounded number of times)."""
+        for chunk in run.unsettled:
+            ack = None
+            for _ in range(MAX_SENDS_PER_CHUNK - 1):
+                ack = self._look_for(run, chunk) or self._post(run, chunk)
+                if ack is not None:
+                    break
+            if ack is None:
+                raise run.lost or RuntimeError(f"chunk {chunk.index} could not be delivered")
+            run.report.add(chunk, ack)
+            run.report.records_sent += chunk.records
+
+    def _post(self, run: _Run, chunk: EncodedChunk) -> dict[str, Any] | None:
+        """POST the chunk once: its acknowledgement (stored), or ``None`` when the answer was lost."""
         generation = run.client.generation
         send: Callable[[bytes], ProcessRef] = (
             generation.send_monthly
@@ -242,23 +271,18 @@ class RedexPushGenerationDataOperator(RedexBaseOperator):
             if self.per_inverter
             else generation.send_batch
         )
-        for attempt in range(1, MAX_SENDS_PER_CHUNK + 1):
-            run.report.requests += 1
-            try:
-                process_id = send(run.prepared.body(chunk)).process_id
-            except RedexError as err:
-                if not _answer_lost(err) or attempt == MAX_SENDS_PER_CHUNK:
-                    raise
-                self.log.warning("Chunk %s: the answer to its POST was lost (%s)", chunk.index, err)
-                found = self._look_for(run, chunk)
-                if found is not None:
-                    return found
-                continue
-            crash_point("generation_chunk")
-            ack = {"process_id": process_id, "fingerprint": chunk.fingerprint}
-            run.ledger.record_chunk_ack(chunk.index, ack)
-            return ack
-        raise AssertionError("unreachable")  # the last attempt returns or raises
+        run.report.requests += 1
+        try:
+            process_id = send(run.prepared.body(chunk)).process_id
+        except RedexError as err:
+            if not _answer_lost(err):
+                raise
+            run.lost = err
+            return None
+        crash_point("generation_chunk")
+        ack = {"process_id": process_id, "fingerprint": chunk.fingerprint}
+        run.ledger.record_chunk_ack(chunk.index, ack)
+        return ack
 
     def _look_for(self, run: _Run, chunk: EncodedChunk) -> dict[str, Any] | None:
         """The chunk's acknowledgement when REDEX holds it (recorded in the ledger), else ``None``."""

@@ -349,6 +349,30 @@ def test_answers_lost_after_redex_stored_the_chunk_still_account_for_every_chunk
         )
 
 
+def test_chunks_refused_with_5xx_before_redex_acted_are_sent_again_after_the_push_goes_on(
+    redex_sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    device = harness.approved_device(redex_sandbox, "Push5xx", inverters=10, since=FIRST_DAY)
+    rows = _daily_rows(device.inverters, days=5)
+    path = _write(tmp_path / "gen.csv", rows)
+    _connect(monkeypatch, redex_sandbox.url, redex_sandbox.token, max_retries=1)
+    before = harness.records(redex_sandbox)
+    redex_sandbox.admin("PUT", "faults", {"ErrorRate": 0.3})
+    operator = RedexPushGenerationDataOperator(
+        task_id="push", source=str(path), per_inverter=True, unacknowledged_chunk_wait=1
+    )
+
+    pushed = operator.execute({"task_state_store": _Store()})  # type: ignore[arg-type]
+
+    errors = redex_sandbox.admin("GET", "faults")["InjectedErrors"]
+    redex_sandbox.admin("PUT", "faults", {})
+    assert errors > 0 and pushed["requests"] > 10  # some chunks went twice ...
+    assert len(pushed["process_ids"]) == 10 and pushed["recovered_chunks"] == []  # ... each has its id
+    assert harness.process_statuses(redex_sandbox, pushed["process_ids"]) == ["Success"] * 10
+    after = harness.records(redex_sandbox)
+    assert after["GenerationRecords"] - before["GenerationRecords"] == 50
+
+
 @pytest.mark.parametrize("status", [404, 503])
 def test_a_lookup_that_cannot_answer_ends_in_a_resend_not_a_stuck_push(
     redex_sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, status: int
