@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from airflow_provider_redex.operators.beneficiaries import RedexCreateBeneficiaryOperator
 from airflow_provider_redex.operators.certificates import RedexDownloadRetirementCertificateOperator
+from airflow_provider_redex.operators.deadlines import RedexResidualMixDeadlineAlertOperator
 from airflow_provider_redex.operators.devices import RedexRegisterGroupedDeviceOperator
 from airflow_provider_redex.operators.documents import RedexUploadDocumentOperator
+from airflow_provider_redex.operators.exports import (
+    RedexExportInventoryOperator,
+    RedexExportTransactionsOperator,
+)
 from airflow_provider_redex.operators.generation import RedexPushGenerationDataOperator
 from airflow_provider_redex.operators.rec_applications import RedexCreateRecApplicationOperator
 from airflow_provider_redex.operators.retirements import RedexCreateRetirementOperator
@@ -15,7 +20,10 @@ __all__ = [
     "RedexCreateRecApplicationOperator",
     "RedexCreateRetirementOperator",
     "RedexDownloadRetirementCertificateOperator",
+    "RedexExportInventoryOperator",
+    "RedexExportTransactionsOperator",
     "RedexPushGenerationDataOperator",
     "RedexRegisterGroupedDeviceOperator",
+    "RedexResidualMixDeadlineAlertOperator",
     "RedexUploadDocumentOperator",
 ]
