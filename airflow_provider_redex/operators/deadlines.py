@@ -98,7 +98,7 @@ class RedexResidualMixDeadlineAlertOperator(RedexBaseOperator):
     :param redex_conn_id: the REDEX connection (default ``redex_default``).
     """
 
-    template_fields: Sequence[str] = ("device_id", "today", "redex_conn_id")
+    template_fields: Sequence[str] = ("device_id", "warn_within", "today", "redex_conn_id")
 
     def __init__(
         self,
