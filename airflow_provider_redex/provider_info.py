@@ -35,6 +35,7 @@ OPERATOR_MODULES: tuple[str, ...] = (
     "airflow_provider_redex.operators.exports",
     "airflow_provider_redex.operators.generation",
     "airflow_provider_redex.operators.rec_applications",
+    "airflow_provider_redex.operators.reconcile",
     "airflow_provider_redex.operators.retirements",
 )
 SENSOR_MODULES: tuple[str, ...] = (

@@ -13,6 +13,7 @@ from airflow_provider_redex.operators.exports import (
 )
 from airflow_provider_redex.operators.generation import RedexPushGenerationDataOperator
 from airflow_provider_redex.operators.rec_applications import RedexCreateRecApplicationOperator
+from airflow_provider_redex.operators.reconcile import RedexReconcileOperator
 from airflow_provider_redex.operators.retirements import RedexCreateRetirementOperator
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "RedexExportInventoryOperator",
     "RedexExportTransactionsOperator",
     "RedexPushGenerationDataOperator",
+    "RedexReconcileOperator",
     "RedexRegisterGroupedDeviceOperator",
     "RedexResidualMixDeadlineAlertOperator",
     "RedexUploadDocumentOperator",

@@ -58,7 +58,7 @@ def claimed_through(client: RedexClient, device_id: str) -> date | None:
     ends = [
         application.vintage_to.date()
         for application in client.rec_applications.list(device_id=device_id)
-        if not application.status.value.is_failure
+        if application.status.value.holds_window
     ]
     return max(ends, default=None)
 
