@@ -46,6 +46,8 @@ SENSOR_MODULES: tuple[str, ...] = (
     "airflow_provider_redex.sensors.retirements",
 )
 TRIGGER_MODULES: tuple[str, ...] = ("airflow_provider_redex.triggers.status",)
+CLI_COMMANDS: tuple[str, ...] = ("airflow_provider_redex.cli.definition.get_redex_cli_commands",)
+"""``airflow redex ...``; Airflow imports the function when its CLI starts."""
 
 
 def _field(label: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
@@ -154,6 +156,7 @@ def get_provider_info() -> dict[str, Any]:
         "operators": _section(OPERATOR_MODULES),
         "sensors": _section(SENSOR_MODULES),
         "triggers": _section(TRIGGER_MODULES),
+        "cli": list(CLI_COMMANDS),
         "connection-types": [
             {
                 "connection-type": CONNECTION_TYPE,
