@@ -32,9 +32,16 @@ if TYPE_CHECKING:
     from airflow_provider_redex.client.paging import Page
 
 INVENTORY_QUANTITIES = (
-    "total", "retired", "on_sale", "on_retirement", "on_exporting", "exported", "on_auction",
-    "available", "balance",
-)  # fmt: skip
+    "total",
+    "retired",
+    "on_sale",
+    "on_retirement",
+    "on_exporting",
+    "exported",
+    "on_auction",
+    "available",
+    "balance",
+)
 """The REC item's quantity buckets (7.1), in REDEX's order."""
 
 
@@ -43,13 +50,21 @@ def inventory_schema() -> pa.Schema:
     timestamp = pa.timestamp("us", tz="UTC")
     return pa.schema(
         [
-            ("id", pa.string()), ("device_id", pa.string()), ("device_name", pa.string()),
-            ("device_unique_id", pa.string()), ("registry", pa.string()), ("serial_number", pa.string()),
+            ("id", pa.string()),
+            ("device_id", pa.string()),
+            ("device_name", pa.string()),
+            ("device_unique_id", pa.string()),
+            ("registry", pa.string()),
+            ("serial_number", pa.string()),
             *[(name, quantity_type()) for name in INVENTORY_QUANTITIES],
-            ("vintage_from", timestamp), ("vintage_to", timestamp), ("vintage_year", pa.int32()),
-            ("country_code", pa.string()), ("fuel_type", pa.string()), ("rec_item_type", pa.string()),
+            ("vintage_from", timestamp),
+            ("vintage_to", timestamp),
+            ("vintage_year", pa.int32()),
+            ("country_code", pa.string()),
+            ("fuel_type", pa.string()),
+            ("rec_item_type", pa.string()),
         ]
-    )  # fmt: skip
+    )
 
 
 def inventory_row(item: RecItem) -> dict[str, Any]:
@@ -71,8 +86,16 @@ def inventory_row(item: RecItem) -> dict[str, Any]:
     return row
 
 
-DETAIL_COLUMNS = ("serial_number", "asset_name", "country_code", "energy", "vintage", "total",
-                  "vintage_from", "vintage_to")  # fmt: skip
+DETAIL_COLUMNS = (
+    "serial_number",
+    "asset_name",
+    "country_code",
+    "energy",
+    "vintage",
+    "total",
+    "vintage_from",
+    "vintage_to",
+)
 
 
 def transaction_schema() -> pa.Schema:
@@ -80,13 +103,21 @@ def transaction_schema() -> pa.Schema:
     timestamp = pa.timestamp("us", tz="UTC")
     return pa.schema(
         [
-            ("transaction_id", pa.string()), ("transaction_time", timestamp), ("type", pa.string()),
-            ("registry", pa.string()), ("notes", pa.string()), ("serial_number", pa.string()),
-            ("asset_name", pa.string()), ("country_code", pa.string()), ("energy", pa.string()),
-            ("vintage", pa.int32()), ("total", quantity_type()), ("vintage_from", timestamp),
+            ("transaction_id", pa.string()),
+            ("transaction_time", timestamp),
+            ("type", pa.string()),
+            ("registry", pa.string()),
+            ("notes", pa.string()),
+            ("serial_number", pa.string()),
+            ("asset_name", pa.string()),
+            ("country_code", pa.string()),
+            ("energy", pa.string()),
+            ("vintage", pa.int32()),
+            ("total", quantity_type()),
+            ("vintage_from", timestamp),
             ("vintage_to", timestamp),
         ]
-    )  # fmt: skip
+    )
 
 
 def transaction_rows(transaction: RecTransaction) -> Iterator[dict[str, Any]]:

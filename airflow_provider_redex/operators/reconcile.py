@@ -76,8 +76,14 @@ class RedexReconcileOperator(RedexBaseOperator):
     """
 
     template_fields: Sequence[str] = (
-        "device_id", "vintage_from", "vintage_to", "sources", "destination", "file_format", "redex_conn_id",
-    )  # fmt: skip
+        "device_id",
+        "vintage_from",
+        "vintage_to",
+        "sources",
+        "destination",
+        "file_format",
+        "redex_conn_id",
+    )
 
     def __init__(
         self,

@@ -144,12 +144,33 @@ def compare_days(sent: dict[DayKey, Decimal], stored: dict[DayKey, Decimal]) -> 
         yield ReportLine("day", status, "kWh", ours, theirs, inverter, day, detail=detail)
 
 
+def _period_check(
+    check: str,
+    mismatch: str,
+    unit: str,
+    expected: Decimal,
+    actual: Decimal,
+    period: tuple[date, date],
+    detail: str,
+) -> ReportLine:
+    """A whole-period comparison: ``ok`` when equal, else ``mismatch`` with ``detail``."""
+    status = OK if expected == actual else mismatch
+    return ReportLine(
+        check,
+        status,
+        unit,
+        expected,
+        actual,
+        vintage_from=period[0],
+        vintage_to=period[1],
+        detail="" if status == OK else detail,
+    )
+
+
 def compare_sum(stored: dict[DayKey, Decimal], redex_sum: Decimal, start: date, end: date) -> ReportLine:
     total = sum(stored.values(), ZERO)
-    status = OK if total == redex_sum else "sum_differs"
-    detail = "" if status == OK else f"REDEX's records add up to {total} kWh, its sum (G6) says {redex_sum}"
-    return ReportLine("period_sum", status, "kWh", total, redex_sum, vintage_from=start, vintage_to=end,
-                      detail=detail)  # fmt: skip
+    detail = f"REDEX's records add up to {total} kWh, its sum (G6) says {redex_sum}"
+    return _period_check("period_sum", "sum_differs", "kWh", total, redex_sum, (start, end), detail)
 
 
 @dataclass(frozen=True)
@@ -172,9 +193,15 @@ def unissued_windows(stored: dict[DayKey, Decimal], windows: list[Window]) -> It
     for run in _runs(open_days):
         kwh = sum((per_day[d] for d in run), ZERO)
         yield ReportLine(
-            "issuance", "unissued", "kWh", kwh, ZERO, vintage_from=run[0], vintage_to=run[-1],
+            "issuance",
+            "unissued",
+            "kWh",
+            kwh,
+            ZERO,
+            vintage_from=run[0],
+            vintage_to=run[-1],
             detail=f"{kwh} kWh ({rules.mwh_from_kwh(kwh)} RECs) generated and not applied for",
-        )  # fmt: skip
+        )
 
 
 def _covered(day: date, windows: list[Window]) -> bool:
@@ -194,27 +221,17 @@ def _runs(days: list[date]) -> Iterator[list[date]]:
 
 def compare_issued(windows: list[Window], issued_total: Decimal, start: date, end: date) -> ReportLine:
     applied = sum((w.quantity for w in windows if w.approved), ZERO)
-    status = OK if applied == issued_total else "issued_differs"
-    detail = (
-        ""
-        if status == OK
-        else f"approved applications claim {applied} RECs, the inventory holds {issued_total}"
-    )
-    return ReportLine("issued", status, "REC", applied, issued_total, vintage_from=start, vintage_to=end,
-                      detail=detail)  # fmt: skip
+    detail = f"approved applications claim {applied} RECs, the inventory holds {issued_total}"
+    return _period_check("issued", "issued_differs", "REC", applied, issued_total, (start, end), detail)
 
 
 def compare_retired(
-    inventory_retired: Decimal, transactions_retired: Decimal, start: date, end: date
+    items_retired: Decimal, transactions_retired: Decimal, start: date, end: date
 ) -> ReportLine:
-    status = OK if inventory_retired == transactions_retired else "retired_differs"
-    detail = (
-        ""
-        if status == OK
-        else (f"REC items show {inventory_retired} retired, retirement transactions {transactions_retired}")
+    detail = f"REC items show {items_retired} retired, retirement transactions {transactions_retired}"
+    return _period_check(
+        "retired", "retired_differs", "REC", items_retired, transactions_retired, (start, end), detail
     )
-    return ReportLine("retired", status, "REC", inventory_retired, transactions_retired,
-                      vintage_from=start, vintage_to=end, detail=detail)  # fmt: skip
 
 
 def _day(value: datetime | None) -> date | None:
@@ -242,11 +259,16 @@ def reconcile(
     stored = stored_days(client, device_id, start, end)
     redex_sum = client.generation.sum_period(device_id, vintage_from=start, vintage_to=end)
     windows = [
-        Window(a.vintage_from.date(), a.vintage_to.date(), a.quantity, a.status.value.is_success,
-               a.application_number)
+        Window(
+            a.vintage_from.date(),
+            a.vintage_to.date(),
+            a.quantity,
+            a.status.value.is_success,
+            a.application_number,
+        )
         for a in client.rec_applications.list(device_id=device_id)
         if a.status.value.holds_window and _inside(a.vintage_from, a.vintage_to, start, end)
-    ]  # fmt: skip
+    ]
     items = [
         item
         for item in client.inventories.list_recs(device_ids=[device_id])
