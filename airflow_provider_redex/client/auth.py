@@ -4,8 +4,11 @@ Two ways to authenticate:
 
 * :class:`BearerToken` — a token obtained elsewhere; sent as is, never renewed.
 * :class:`ApiKeyCredentials` — API key, client id and client secret; the client asks
-  ``POST /connect/token`` for an access token, caches it until shortly before ``ExpiresIn``,
+  ``POST /connect/token`` for an access token, keeps it until shortly before ``ExpiresIn``,
   and asks again once if REDEX answers 401 (the token was revoked or expired early).
+
+:class:`TokenState` holds those decisions without any I/O; each transport sends the grant it
+asks for, under its own lock (a thread lock for tasks, an ``asyncio.Lock`` for triggers).
 
 Secrets are held as ``pydantic.SecretStr``: their ``repr`` and ``str`` show asterisks, so
 printing credentials, a client or an error never leaks them.
@@ -13,7 +16,8 @@ printing credentials, a client or an error never leaks them.
 Refresh tokens are not used. REDEX documents that the ``api_key`` grant returns one, but not
 how to spend it (path, body and rotation are undocumented, API_REFERENCE.md 2.3 and 15.1). The
 ``api_key`` grant is always available to a client holding these credentials, so on expiry the
-client simply runs it again: one documented call instead of one guessed.
+client simply runs it again: one documented call instead of one guessed. The refresh token is
+still a secret: :func:`secrets_of` names it, with the access token, for the secret masker.
 """
 
 from __future__ import annotations

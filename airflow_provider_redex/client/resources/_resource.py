@@ -54,18 +54,22 @@ class Resource(Generic[K]):
 
 
 class _Bound:
-    """What ``resource.method`` is: the definition bound to the resource's client."""
+    """What ``resource.method`` is: the definition, bound to the resource and its client's runner."""
 
     def __init__(self, definition: Callable[..., Any], resource: Resource[Any], runner: str) -> None:
-        self.__wrapped_definition = definition
-        self.__resource = resource
-        self.__run = getattr(resource._client, runner)
+        self._definition = definition
+        self._resource = resource
+        self._run = getattr(resource._client, runner)
         self.__name__ = definition.__name__
         self.__qualname__ = definition.__qualname__
         self.__doc__ = definition.__doc__
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.__run(self.__wrapped_definition(self.__resource, *args, **kwargs))
+        # The definition runs now, so bad input is refused before a coroutine or a paginator exists.
+        return self._run(self._definition(self._resource, *args, **kwargs))
+
+    def __repr__(self) -> str:
+        return f"<REDEX method {self.__qualname__} of {self._resource._client!r}>"
 
 
 class endpoint(Generic[P, T]):
