@@ -73,6 +73,8 @@ class AsyncAPIClient(ClientCore[Awaitable[Envelope], aiohttp.ClientSession, Asyn
     ``aiohttp.ClientSession``, and one the client opens itself is opened inside the running loop.
     """
 
+    _awaits = True
+
     def _new_budget(self, pacing: PacingConfig, *, api_host: str, account_key: str) -> AsyncRateBudget:
         return AsyncRateBudget(pacing, api_host=api_host, account_key=account_key)
 

@@ -106,6 +106,9 @@ class ClientCore(Generic[E, S, B]):
         the moment it arrives, before it is used; the hooks pass Airflow's secret masker.
     """
 
+    _awaits = False
+    """Whether this transport awaits what ``on_secret`` returns (the async one does)."""
+
     def __init__(
         self,
         base_url: str,
@@ -127,6 +130,11 @@ class ClientCore(Generic[E, S, B]):
         if getattr(session, "verify", None) is False:  # a requests session with TLS checks off
             raise RedexInputError(
                 [("session.verify", "TLS verification must stay on; give a CA bundle path instead")],
+                what="client configuration",
+            )
+        if on_secret is not None and inspect.iscoroutinefunction(on_secret) and not self._awaits:
+            raise RedexInputError(
+                [("on_secret", "the sync client calls it; pass a plain function (mask_secret)")],
                 what="client configuration",
             )
         self._session = session

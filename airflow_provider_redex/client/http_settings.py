@@ -45,7 +45,7 @@ class HttpSettings:
 
     verify: bool | str = True
     cert: ClientCert | None = None
-    proxies: Mapping[str, str] = field(default_factory=dict)
+    proxies: Mapping[str, str] = field(default_factory=dict, hash=False)
     trust_env: bool = True
     timeout: float = DEFAULT_TIMEOUT
 

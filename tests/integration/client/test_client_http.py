@@ -12,7 +12,6 @@ import json
 import logging
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
 from uuid import uuid4
 
 import pytest
@@ -414,21 +413,3 @@ def test_one_info_line_per_exchange_with_method_path_status(
     line = ours[0].getMessage()
     assert line.startswith(f"REDEX GET {PROFILE} -> 200 in ")
     assert "tok-log" not in line and "private" not in line
-
-
-def test_both_clients_expose_the_same_api_areas_and_methods(connect: Connect) -> None:
-    from airflow_provider_redex.client.facade import API_AREAS
-
-    driver = connect("http://127.0.0.1:9")
-    methods: dict[str, Any] = {}
-    for area in API_AREAS:
-        resource = getattr(driver.client, area)
-        assert resource._client is driver.client
-        methods[area] = sorted(name for name in dir(type(resource)) if not name.startswith("_"))
-    assert methods["device_applications"] == [
-        "create_grouped",
-        "get",
-        "list",
-        "list_devices",
-        "list_inverter_applications",
-    ]

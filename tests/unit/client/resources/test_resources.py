@@ -16,13 +16,14 @@ import pytest
 from pydantic import BaseModel
 
 from airflow_provider_redex.client import routes
-from airflow_provider_redex.client.async_client import AsyncAPIClient
+from airflow_provider_redex.client.async_client import AsyncAPIClient, AsyncRedexClient
 from airflow_provider_redex.client.auth import BearerToken
 from airflow_provider_redex.client.base_client import SyncAPIClient
 from airflow_provider_redex.client.calls import PagedCall, Request
 from airflow_provider_redex.client.client import RedexClient
 from airflow_provider_redex.client.envelope import Envelope, PageMeta
 from airflow_provider_redex.client.errors import RedexInputError
+from airflow_provider_redex.client.facade import API_AREAS
 from airflow_provider_redex.client.models import rules
 from airflow_provider_redex.client.paging import AsyncPaginator, Paginator
 from airflow_provider_redex.client.resources._resource import Resource, endpoint, paged
@@ -456,3 +457,29 @@ def test_redex_client_binds_one_resource_per_area_to_itself() -> None:
 
 def test_redex_client_keeps_the_transport_constructor() -> None:
     assert inspect.signature(RedexClient) == inspect.signature(SyncAPIClient)
+
+
+def test_both_clients_bind_the_same_resource_definitions_to_themselves() -> None:
+    sync_client = RedexClient("http://127.0.0.1:9", BearerToken("t0ken"))
+    async_client = AsyncRedexClient("http://127.0.0.1:9", BearerToken("t0ken"))
+    assert set(API_AREAS) == {
+        "device_applications", "documents", "generation", "inventories", "rec_applications",
+        "retirements", "beneficiaries", "metadata", "accounts", "billing", "exchange",
+    }  # fmt: skip
+    for area in API_AREAS:
+        sync_resource, async_resource = getattr(sync_client, area), getattr(async_client, area)
+        assert type(sync_resource) is type(async_resource)
+        assert async_resource._client is async_client and sync_resource._client is sync_client
+    assert (
+        inspect.signature(AsyncRedexClient).parameters.keys()
+        == inspect.signature(RedexClient).parameters.keys()
+    )
+    sync_client.close()
+
+
+def test_the_sync_client_refuses_an_async_secret_callback() -> None:
+    async def amask(secret: str) -> None:
+        return None
+
+    with pytest.raises(RedexInputError, match="on_secret"):
+        RedexClient("http://127.0.0.1:9", BearerToken("t0ken"), on_secret=amask)
