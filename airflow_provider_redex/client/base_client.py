@@ -8,6 +8,7 @@ before any byte left (:func:`classify`).
 
 from __future__ import annotations
 
+import socket
 import ssl
 import threading
 import time
@@ -18,9 +19,12 @@ import requests
 import requests.auth
 import tenacity
 from pydantic import BaseModel, SecretStr
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError
 
 from airflow_provider_redex.client.calls import Call, PagedCall, PageOptions, Request
+from airflow_provider_redex.client.constants import TCP_KEEPALIVE
 from airflow_provider_redex.client.core import ClientCore, Failure
 from airflow_provider_redex.client.envelope import Envelope
 from airflow_provider_redex.client.errors import RedexAuthenticationError
@@ -75,6 +79,28 @@ def cause_of(exc: BaseException) -> str:
     """The innermost cause, short: what a user needs to see (certificate, refused, reset)."""
     innermost = _chain(exc)[-1]
     return f"{type(innermost).__name__}: {str(innermost)[:160]}"
+
+
+class KeepAliveAdapter(HTTPAdapter):
+    """Connections (direct and through a proxy) with TCP keep-alive probes on."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("socket_options", keep_alive_options())
+        super().init_poolmanager(*args, **kwargs)
+
+    def proxy_manager_for(self, proxy: str, **kwargs: Any) -> Any:
+        kwargs.setdefault("socket_options", keep_alive_options())
+        return super().proxy_manager_for(proxy, **kwargs)
+
+
+def keep_alive_options() -> list[tuple[int, int, int]]:
+    """urllib3's default socket options plus keep-alive, with what this platform can tune."""
+    tuned = [
+        (socket.IPPROTO_TCP, getattr(socket, name), value)
+        for name, value in TCP_KEEPALIVE
+        if hasattr(socket, name)
+    ]
+    return [*HTTPConnection.default_socket_options, (socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1), *tuned]
 
 
 class BearerAuth(requests.auth.AuthBase):
@@ -162,6 +188,8 @@ class SyncAPIClient(ClientCore[Envelope, requests.Session, RateBudget]):
         if self._session is None:
             self._session = requests.Session()
             self._session.trust_env = self.http.trust_env
+            for scheme in ("https://", "http://"):
+                self._session.mount(scheme, KeepAliveAdapter())
         return self._session
 
     def _send(self, call: PreparedCall, token: SecretStr | None) -> Envelope:
