@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 import time
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from functools import cached_property
 from types import TracebackType
@@ -66,7 +66,7 @@ def _form(call: PreparedCall) -> aiohttp.FormData:
     return form
 
 
-class AsyncAPIClient(ClientCore[Awaitable[Envelope], aiohttp.ClientSession, AsyncRateBudget]):
+class AsyncAPIClient(ClientCore[Coroutine[Any, Any, Envelope], aiohttp.ClientSession, AsyncRateBudget]):
     """Paced, retried, authenticated calls to REDEX routes over aiohttp.
 
     The constructor is :class:`~.core.ClientCore`'s, as for the sync client; ``session`` is an
