@@ -25,14 +25,16 @@ from urllib3.exceptions import ConnectTimeoutError, MaxRetryError
 
 from airflow_provider_redex.client.calls import Call, PagedCall, PageOptions, Request
 from airflow_provider_redex.client.constants import TCP_KEEPALIVE
-from airflow_provider_redex.client.core import ClientCore, Failure
+from airflow_provider_redex.client.core import ClientCore, Failure, account_key_for
 from airflow_provider_redex.client.envelope import Envelope
 from airflow_provider_redex.client.errors import RedexAuthenticationError
 from airflow_provider_redex.client.pacing import PacingConfig, RateBudget
 from airflow_provider_redex.client.paging import Paginator
-from airflow_provider_redex.client.prepare import PreparedCall, check_base_url
+from airflow_provider_redex.client.prepare import PreparedCall, api_host, check_base_url
 
-__all__ = ["BearerAuth", "SyncAPIClient", "check_base_url", "classify"]
+# check_base_url, account_key_for and api_host live in the core; they are re-exported here for
+# the callers that imported them from this module (operators.certificates, the CLI).
+__all__ = ["BearerAuth", "SyncAPIClient", "account_key_for", "api_host", "check_base_url", "classify"]
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
