@@ -215,6 +215,14 @@ def _refuse_float_columns(schema: Any, name: str) -> None:
         )
 
 
+def inverter_of(row: Mapping[str, Any]) -> str:
+    """The inverter a row names (wire column names, as :class:`GenerationSource` yields them)."""
+    value = row.get(INVERTER_COLUMN)
+    if value in (None, ""):
+        raise GenerationInputError(f"no inverter id ({INVERTER_COLUMN})")
+    return str(value)
+
+
 def _wire_names() -> dict[str, str]:
     """snake_case field name -> REDEX's name, for every column a generation row may have."""
     names = {}

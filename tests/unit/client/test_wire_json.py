@@ -11,7 +11,7 @@ from uuid import UUID
 import pytest
 
 from airflow_provider_redex.client import wire_json
-from airflow_provider_redex.client.base_client import prepare_call
+from airflow_provider_redex.client.prepare import prepare_call
 
 
 class _Registry(str, Enum):
