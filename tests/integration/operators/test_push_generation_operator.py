@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -312,65 +313,74 @@ class _FailingLookupProxy:
         self.server.server_close()
 
 
+@dataclass
+class _FaultyPush:
+    """A per-inverter push of 5 days per inverter under injected faults, and what it left behind."""
+
+    pushed: dict[str, Any]
+    faults: dict[str, Any]
+    rows: list[dict[str, Any]]
+    device_id: str
+    records_added: int
+
+
+def _push_under_faults(
+    sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, inverters: int, **faults: Any
+) -> _FaultyPush:
+    device = harness.approved_device(sandbox, name, inverters=inverters, since=FIRST_DAY)
+    rows = _daily_rows(device.inverters, days=5)
+    path = _write(tmp_path / "gen.csv", rows)
+    _connect(monkeypatch, sandbox.url, sandbox.token, max_retries=1)
+    before = harness.records(sandbox)["GenerationRecords"]
+    sandbox.admin("PUT", "faults", faults)
+    operator = RedexPushGenerationDataOperator(
+        task_id="push", source=str(path), per_inverter=True, unacknowledged_chunk_wait=5
+    )
+    try:
+        pushed = operator.execute({"task_state_store": _Store()})  # type: ignore[arg-type]
+    finally:
+        injected = sandbox.admin("GET", "faults")
+        sandbox.admin("PUT", "faults", {})
+    # Every process has ended (so every stored record is counted) before the count is taken.
+    assert harness.process_statuses(sandbox, pushed["process_ids"]) == ["Success"] * len(
+        pushed["process_ids"]
+    )
+    added = harness.records(sandbox)["GenerationRecords"] - before
+    return _FaultyPush(pushed, injected, rows, device.device_id, added)
+
+
 def test_answers_lost_after_redex_stored_the_chunk_still_account_for_every_chunk_once(
     redex_sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    device = harness.approved_device(redex_sandbox, "PushDrops", inverters=20, since=FIRST_DAY)
-    rows = _daily_rows(device.inverters, days=5)
-    path = _write(tmp_path / "gen.csv", rows)
-    _connect(monkeypatch, redex_sandbox.url, redex_sandbox.token)
-    before = harness.records(redex_sandbox)
-    redex_sandbox.admin("PUT", "faults", {"DropRate": 0.3})
-    operator = RedexPushGenerationDataOperator(
-        task_id="push", source=str(path), per_inverter=True, unacknowledged_chunk_wait=10
-    )
+    run = _push_under_faults(redex_sandbox, tmp_path, monkeypatch, "PushDrops", 20, DropRate=0.3)
 
-    pushed = operator.execute({"task_state_store": _Store()})  # type: ignore[arg-type]
-
-    dropped = redex_sandbox.admin("GET", "faults")["Dropped"]
-    redex_sandbox.admin("PUT", "faults", {})
-    recovered = pushed["recovered_chunks"]
+    pushed, recovered = run.pushed, run.pushed["recovered_chunks"]
     assert pushed["chunks"] == 20 and pushed["records_sent"] == 100
     # Every chunk is accounted for: by a ProcessId, or by the G5 read-back that found it stored.
     assert len(pushed["process_ids"]) + len(recovered) == 20
     assert recovered, "the seeded faults drop the answer of at least one POST"
     assert sorted(r["RemoteInvId"] for r in recovered) == sorted(set(r["RemoteInvId"] for r in recovered))
-    assert harness.process_statuses(redex_sandbox, pushed["process_ids"]) == ["Success"] * len(
-        pushed["process_ids"]
-    )
-    after = harness.records(redex_sandbox)
-    assert after["GenerationRecords"] - before["GenerationRecords"] == 100  # no record twice
-    expected = {(r["RemoteInvId"], r["Timestamp"], r["PeriodProductionInKWh"]) for r in rows}
-    assert _stored_daily(redex_sandbox, device.device_id, FIRST_DAY + timedelta(days=4)) == expected
+    assert run.records_added == 100  # no record twice
+    expected = {(r["RemoteInvId"], r["Timestamp"], r["PeriodProductionInKWh"]) for r in run.rows}
+    assert _stored_daily(redex_sandbox, run.device_id, FIRST_DAY + timedelta(days=4)) == expected
     with capsys.disabled():
         print(
-            f"\n[lost answers] {dropped} answers dropped; 20 chunks: {len(pushed['process_ids'])} "
-            f"ProcessIds, {len(recovered)} found at REDEX by G5, {pushed['requests']} POSTs"
+            f"\n[lost answers] {run.faults['Dropped']} answers dropped; 20 chunks: "
+            f"{len(pushed['process_ids'])} ProcessIds, {len(recovered)} found at REDEX by G5, "
+            f"{pushed['requests']} POSTs"
         )
 
 
 def test_chunks_refused_with_5xx_before_redex_acted_are_sent_again_after_the_push_goes_on(
     redex_sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    device = harness.approved_device(redex_sandbox, "Push5xx", inverters=10, since=FIRST_DAY)
-    rows = _daily_rows(device.inverters, days=5)
-    path = _write(tmp_path / "gen.csv", rows)
-    _connect(monkeypatch, redex_sandbox.url, redex_sandbox.token, max_retries=1)
-    before = harness.records(redex_sandbox)
-    redex_sandbox.admin("PUT", "faults", {"ErrorRate": 0.3})
-    operator = RedexPushGenerationDataOperator(
-        task_id="push", source=str(path), per_inverter=True, unacknowledged_chunk_wait=1
-    )
+    run = _push_under_faults(redex_sandbox, tmp_path, monkeypatch, "Push5xx", 10, ErrorRate=0.3)
 
-    pushed = operator.execute({"task_state_store": _Store()})  # type: ignore[arg-type]
-
-    errors = redex_sandbox.admin("GET", "faults")["InjectedErrors"]
-    redex_sandbox.admin("PUT", "faults", {})
-    assert errors > 0 and pushed["requests"] > 10  # some chunks went twice ...
-    assert len(pushed["process_ids"]) == 10 and pushed["recovered_chunks"] == []  # ... each has its id
-    assert harness.process_statuses(redex_sandbox, pushed["process_ids"]) == ["Success"] * 10
-    after = harness.records(redex_sandbox)
-    assert after["GenerationRecords"] - before["GenerationRecords"] == 50
+    assert run.faults["InjectedErrors"] > 0 and run.pushed["requests"] > 10  # some chunks went twice ...
+    assert (
+        len(run.pushed["process_ids"]) == 10 and run.pushed["recovered_chunks"] == []
+    )  # ... each has its id
+    assert run.records_added == 50
 
 
 @pytest.mark.parametrize("status", [404, 503])
