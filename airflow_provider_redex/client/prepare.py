@@ -126,7 +126,7 @@ def encode_body(body: Any) -> bytes | None:
     """JSON bytes with exact decimals; ``bytes`` pass through untouched, ``None`` means no body."""
     if body is None or isinstance(body, bytes):
         return body
-    return wire_json.dumps(body).encode("utf-8")
+    return wire_json.encode(body)
 
 
 def format_path(the_route: Route, path_params: Mapping[str, object] | None) -> str:

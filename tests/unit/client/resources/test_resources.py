@@ -152,7 +152,7 @@ DAILY = {
     ],
 }
 MONTHLY = [
-    {"RemoteInvId": "INV02", "Data": {"Year": 2023, "PeriodProductionPerMonthInKWh": {"Jan": 321.111}}}
+    {"RemoteInvId": "INV02", "Data": {"Year": 2023, "PeriodProductionPerMonthInKWh": {"Jan": "321.111"}}}
 ]
 INVERTER = {
     "RemoteInvId": "INV1",
