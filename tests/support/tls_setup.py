@@ -1,8 +1,9 @@
 """A private CA, the sandbox served over HTTPS with it, and a real forward proxy (proxy.py).
 
-Helpers for the TLS and proxy tests: nothing here is a stand-in for what is tested. The sandbox
-is the real FastAPI app under uvicorn with a certificate from a throw-away CA (trustme); the
-proxy is ``proxy.py`` in its own process, whose access log tells which tunnels it opened.
+Helpers for the TLS and proxy tests (``tests/integration/tls`` and the triggerer's in
+``tests/e2e``): nothing here is a stand-in for what is tested. The sandbox is the real FastAPI
+app under uvicorn with a certificate from a throw-away CA (trustme); the proxy is ``proxy.py``
+in its own process, whose access log tells which tunnels it opened.
 """
 
 from __future__ import annotations
@@ -22,8 +23,17 @@ import requests
 import trustme
 import uvicorn
 
+from airflow_provider_redex.client.auth import BearerToken
+from airflow_provider_redex.client.client import RedexClient
+from airflow_provider_redex.client.http_settings import HttpSettings
+from airflow_provider_redex.client.pacing import PacingConfig
 from airflow_provider_redex.sandbox import SandboxConfig
 from airflow_provider_redex.sandbox.app import create_app
+
+ENVIRONMENT_BUNDLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
+"""The variables a managed host sets to its own CA bundle; the tests point them at the unrelated CA."""
+ENVIRONMENT_PROXIES = ("NO_PROXY", "no_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")
+"""Proxy variables a test clears, so only the connection decides whether the proxy is used."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +60,12 @@ class TlsSandbox:
     url: str
     config: SandboxConfig
     ca_bundle: Path
+
+    def client(self) -> RedexClient:
+        """The sync client on the first account, trusting the private CA only, unpaced."""
+        http = HttpSettings(verify=str(self.ca_bundle), trust_env=False)
+        token = BearerToken(self.config.tokens[0])
+        return RedexClient(self.url, token, pacing=PacingConfig(enabled=False), http=http)
 
     def admin(self, method: str, path: str, json: Any = None) -> Any:
         response = requests.request(
@@ -85,6 +101,14 @@ def running_tls_sandbox(config: SandboxConfig, pki: Pki) -> Iterator[TlsSandbox]
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+
+
+def redex_connection(sandbox: TlsSandbox, proxy: ForwardProxy | None = None) -> dict[str, Any]:
+    """A ``redex`` connection (``AIRFLOW_CONN_...`` JSON) trusting the private CA, via ``proxy`` if given."""
+    extra: dict[str, Any] = {"verify": str(sandbox.ca_bundle)}
+    if proxy is not None:
+        extra["proxies"] = {"https": proxy.url}
+    return {"conn_type": "redex", "host": sandbox.url, "password": sandbox.config.tokens[0], "extra": extra}
 
 
 @dataclass
