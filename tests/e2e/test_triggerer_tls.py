@@ -10,8 +10,9 @@ both routes. The sandbox approves the applications only once both sensors are de
 triggerer has taken their triggers, so each success can only come from a trigger's poll.
 
 The checks are on behaviour, not on how the trigger is built: deferred, taken by the
-triggerer job, then success with the device id REDEX assigned; the proxy's log shows tunnels
-opened after the worker's first check.
+triggerer job, then success (same try) with the device id REDEX assigned; while waiting, the
+triggerer process holds connections straight to REDEX and to the proxy, and the proxy's log
+shows CONNECT tunnels to REDEX from those very connections.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import psutil
 import pytest
 from tls_setup import (
     ENVIRONMENT_BUNDLES,
@@ -109,13 +112,19 @@ def airflow_env(pki: Pki, sandbox: TlsSandbox, proxy: ForwardProxy) -> dict[str,
     return env
 
 
+def still_waiting(stack: Stack, run_id: str) -> list[dict[str, Any]]:
+    """The run's task instances; fails at once if a sensor finished before REDEX decided."""
+    tis = stack.task_instances(DAG_ID, run_id)
+    early = [ti for ti in tis if ti["state"] in ("success", "failed", "upstream_failed")]
+    assert not early, f"a sensor finished before REDEX decided: {stack.describe_run(tis[0])}"
+    return tis
+
+
 def wait_until_deferred_in_triggerer(stack: Stack, run_id: str) -> dict[str, int]:
     """Until every sensor is deferred and a triggerer has taken its trigger: task id -> triggerer id."""
 
     def taken() -> dict[str, int] | None:
-        tis = stack.task_instances(DAG_ID, run_id)
-        early = [ti for ti in tis if ti["state"] in ("success", "failed", "upstream_failed")]
-        assert not early, f"a sensor finished before REDEX decided: {stack.describe_run(tis[0])}"
+        tis = still_waiting(stack, run_id)
         held = {
             ti["task_id"]: ti["trigger"]["triggerer_id"]
             for ti in tis
@@ -125,6 +134,31 @@ def wait_until_deferred_in_triggerer(stack: Stack, run_id: str) -> dict[str, int
 
     return wait_for(
         "both sensors deferred in the triggerer", taken, timeout=240, interval=0.5, alive=stack.check_alive
+    )
+
+
+def triggerer_connections(stack: Stack, run_id: str, ports: dict[str, int]) -> dict[str, set[int]]:
+    """Until the triggerer (or a child of it) holds a TCP connection to each of ``ports`` on
+    loopback: per name, the local ports of those connections."""
+    triggerer = stack.processes["triggerer"].popen
+    assert triggerer is not None
+    root = psutil.Process(triggerer.pid)
+    seen: dict[str, set[int]] = {name: set() for name in ports}
+
+    def connected() -> dict[str, set[int]] | None:
+        for process in [root, *root.children(recursive=True)]:
+            with contextlib.suppress(psutil.Error):
+                for conn in process.net_connections(kind="tcp"):
+                    for name, port in ports.items():
+                        if conn.raddr and conn.raddr.port == port:
+                            seen[name].add(conn.laddr.port)
+        if all(seen.values()):
+            return seen
+        still_waiting(stack, run_id)  # a trigger that failed ends its sensor: say so at once
+        return None
+
+    return wait_for(
+        f"the triggerer to connect to {ports}", connected, timeout=60, interval=0.1, alive=stack.check_alive
     )
 
 
@@ -167,9 +201,10 @@ def test_deferred_sensors_reach_redex_over_tls_from_the_triggerer_directly_and_v
         run_id = stack.trigger(DAG_ID, conf=applications)
 
         triggerer_ids = wait_until_deferred_in_triggerer(stack, run_id)
+        # While they wait, the triggerer polls REDEX straight (direct) and through the proxy.
+        sandbox_port = int(tls_sandbox.url.rsplit(":", 1)[1])
+        polls = triggerer_connections(stack, run_id, {"direct": sandbox_port, "proxied": forward_proxy.port})
         settle_deferrals(stack)
-        # The proxied sensor's first check, in the worker, went through the proxy before deferring.
-        tunnels_before = forward_proxy.tunnels_to(tls_sandbox.url, at_least=1)
         for application_id in applications.values():
             tls_sandbox.admin("POST", f"applications/{application_id}/approve")
         stack.wait_for_runs(DAG_ID, count=1, timeout=240)
@@ -187,7 +222,8 @@ def test_deferred_sensors_reach_redex_over_tls_from_the_triggerer_directly_and_v
     with tls_sandbox.client() as client:
         for route, application_id in applications.items():
             assert device_ids[route] == str(client.device_applications.get(application_id).device_id)
-    # The trigger's polls went through the proxy too (a tunnel is logged when it closes; the stack
-    # is stopped, so every tunnel the triggerer opened is closed by now).
-    assert tunnels_before >= 1
-    assert forward_proxy.tunnels_to(tls_sandbox.url, at_least=tunnels_before + 1) > tunnels_before
+    # The proxy tunnelled the triggerer's polls to REDEX: its log has CONNECTs from the ports the
+    # triggerer's connections used (a tunnel is logged when it closes; the stack is stopped, so
+    # every tunnel the triggerer opened is closed by now).
+    forward_proxy.tunnels_to(tls_sandbox.url, at_least=2)  # the worker's first check, the trigger's
+    assert polls["proxied"] & forward_proxy.tunnel_clients(tls_sandbox.url), (polls, forward_proxy.log_file)

@@ -9,6 +9,7 @@ in its own process, whose access log tells which tunnels it opened.
 from __future__ import annotations
 
 import contextlib
+import re
 import socket
 import subprocess
 import sys
@@ -126,6 +127,16 @@ class ForwardProxy:
             if count >= at_least or time.monotonic() > deadline:
                 return count
             time.sleep(0.1)
+
+    @property
+    def port(self) -> int:
+        return int(self.url.rsplit(":", 1)[1])
+
+    def tunnel_clients(self, url: str) -> set[int]:
+        """The client-side ports of the logged (closed) CONNECT tunnels to ``url``'s host and port."""
+        target = re.escape("CONNECT " + url.split("://", 1)[1].rstrip("/"))
+        text = self.log_file.read_text() if self.log_file.exists() else ""
+        return {int(port) for port in re.findall(rf":(\d+) - {target} ", text)}
 
 
 @contextlib.contextmanager
