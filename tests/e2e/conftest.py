@@ -33,6 +33,8 @@ for _path in (REPO_ROOT, REPO_ROOT / "dags", REPO_ROOT / "tests" / "support"):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
+from tls_setup import forward_proxy, pki  # noqa: E402, F401  (the TLS fixtures, shared)
+
 from devtools.stack import PostgresDatabase, Stack, StackConfig, redis_available  # noqa: E402
 
 # Shared by every e2e stack: fast enough to finish in minutes, slow enough that the sensors

@@ -20,8 +20,6 @@ from __future__ import annotations
 import contextlib
 import json
 import random
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -34,9 +32,7 @@ from tls_setup import (
     ForwardProxy,
     Pki,
     TlsSandbox,
-    make_pki,
     redex_connection,
-    running_forward_proxy,
     running_tls_sandbox,
 )
 
@@ -68,24 +64,10 @@ with DAG("redex_tls_triggerer", schedule=None):
 
 
 @pytest.fixture
-def pki() -> Iterator[Pki]:
-    """The CAs, and the proxy's files, outside pytest's temporary folders (see ``stack_home``)."""
-    folder = Path(tempfile.mkdtemp(prefix="redex-e2e-pki-"))
-    yield make_pki(folder)
-    shutil.rmtree(folder, ignore_errors=True)
-
-
-@pytest.fixture
 def tls_sandbox(pki: Pki) -> Iterator[TlsSandbox]:
     """Decisions only through the admin API: nothing is approved before the test says so."""
     with running_tls_sandbox(SandboxConfig(approve_after=None), pki) as sandbox:
         yield sandbox
-
-
-@pytest.fixture
-def forward_proxy(pki: Pki) -> Iterator[ForwardProxy]:
-    with running_forward_proxy(pki.ca_bundle.parent) as proxy:
-        yield proxy
 
 
 def new_device_application(sandbox: TlsSandbox, name: str) -> str:

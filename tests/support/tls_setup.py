@@ -3,16 +3,19 @@
 Helpers for the TLS and proxy tests (``tests/integration/tls`` and the triggerer's in
 ``tests/e2e``): nothing here is a stand-in for what is tested. The sandbox is the real FastAPI
 app under uvicorn with a certificate from a throw-away CA (trustme); the proxy is ``proxy.py``
-in its own process, whose access log tells which tunnels it opened.
+in its own process, whose access log tells which tunnels it opened. The ``pki`` and
+``forward_proxy`` fixtures are registered by the conftest files that import them.
 """
 
 from __future__ import annotations
 
 import contextlib
 import re
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -20,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 import trustme
 import uvicorn
@@ -163,3 +167,21 @@ def running_forward_proxy(folder: Path) -> Iterator[ForwardProxy]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="module")
+def pki() -> Iterator[Pki]:
+    """The CAs, in a folder outside pytest's temporary ones: another pytest session on the machine
+    may delete those while Airflow processes of an e2e stack still read the bundle."""
+    folder = Path(tempfile.mkdtemp(prefix="redex-tls-"))
+    try:
+        yield make_pki(folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def forward_proxy(pki: Pki) -> Iterator[ForwardProxy]:
+    """proxy.py for the module's tests; its port file and log beside the CAs."""
+    with running_forward_proxy(pki.ca_bundle.parent) as proxy:
+        yield proxy

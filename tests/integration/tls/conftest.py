@@ -6,3 +6,5 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "support"))
+
+from tls_setup import forward_proxy, pki  # noqa: F401  (registers the shared fixtures)

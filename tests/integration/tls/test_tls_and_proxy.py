@@ -23,9 +23,7 @@ from tls_setup import (
     ForwardProxy,
     Pki,
     TlsSandbox,
-    make_pki,
     redex_connection,
-    running_forward_proxy,
     running_tls_sandbox,
 )
 
@@ -33,17 +31,6 @@ from airflow_provider_redex.client.errors import RedexTransportError
 from airflow_provider_redex.hooks.redex import RedexAsyncHook, RedexHook
 
 harness = sys.modules["redex_airflow_harness"]
-
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
-    return make_pki(tmp_path_factory.mktemp("pki"))
-
-
-@pytest.fixture(scope="module")
-def forward_proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ForwardProxy]:
-    with running_forward_proxy(tmp_path_factory.mktemp("proxy")) as proxy:
-        yield proxy
 
 
 @pytest.fixture
