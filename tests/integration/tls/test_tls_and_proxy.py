@@ -17,24 +17,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tls_setup import ForwardProxy, Pki, TlsSandbox, make_pki, running_forward_proxy, running_tls_sandbox
+from tls_setup import (
+    ENVIRONMENT_BUNDLES,
+    ENVIRONMENT_PROXIES,
+    ForwardProxy,
+    Pki,
+    TlsSandbox,
+    redex_connection,
+    running_tls_sandbox,
+)
 
 from airflow_provider_redex.client.errors import RedexTransportError
 from airflow_provider_redex.hooks.redex import RedexAsyncHook, RedexHook
 
 harness = sys.modules["redex_airflow_harness"]
-ENVIRONMENT_BUNDLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
-
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
-    return make_pki(tmp_path_factory.mktemp("pki"))
-
-
-@pytest.fixture(scope="module")
-def forward_proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ForwardProxy]:
-    with running_forward_proxy(tmp_path_factory.mktemp("proxy")) as proxy:
-        yield proxy
 
 
 @pytest.fixture
@@ -42,22 +38,14 @@ def tls_sandbox(pki: Pki, monkeypatch: pytest.MonkeyPatch) -> Iterator[TlsSandbo
     """The HTTPS sandbox, with the environment's CA bundles pointing at the unrelated CA."""
     for name in ENVIRONMENT_BUNDLES:
         monkeypatch.setenv(name, str(pki.unrelated_bundle))
-    for name in ("NO_PROXY", "no_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):
+    for name in ENVIRONMENT_PROXIES:
         monkeypatch.delenv(name, raising=False)
     with running_tls_sandbox(harness.sandbox_config(), pki) as sandbox:
         yield sandbox
 
 
-def use_connection(monkeypatch: pytest.MonkeyPatch, sandbox: TlsSandbox, **extra: Any) -> None:
-    conn = {"conn_type": "redex", "host": sandbox.url, "password": sandbox.config.tokens[0], "extra": extra}
+def use_connection(monkeypatch: pytest.MonkeyPatch, conn: dict[str, Any]) -> None:
     monkeypatch.setenv("AIRFLOW_CONN_REDEX_DEFAULT", json.dumps(conn))
-
-
-def http_extras(sandbox: TlsSandbox, proxy: ForwardProxy | None) -> dict[str, Any]:
-    extra: dict[str, Any] = {"verify": str(sandbox.ca_bundle)}
-    if proxy is not None:
-        extra["proxies"] = {"https": proxy.url}
-    return extra
 
 
 async def async_profile_id() -> str:
@@ -70,7 +58,7 @@ def test_both_hooks_trust_the_connections_ca_over_the_environment(
     tls_sandbox: TlsSandbox, forward_proxy: ForwardProxy, monkeypatch: pytest.MonkeyPatch, through: str
 ) -> None:
     proxy = forward_proxy if through == "proxy" else None
-    use_connection(monkeypatch, tls_sandbox, **http_extras(tls_sandbox, proxy))
+    use_connection(monkeypatch, redex_connection(tls_sandbox, proxy))
     with RedexHook().get_client() as client:
         sync_id = str(client.accounts.get_profile().id)
     assert asyncio.run(async_profile_id()) == sync_id
@@ -84,7 +72,7 @@ def test_without_the_connections_ca_the_environments_unrelated_ca_refuses_redex(
     tls_sandbox: TlsSandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The control: the environment really points elsewhere, so the tests above prove the extra wins.
-    use_connection(monkeypatch, tls_sandbox)
+    use_connection(monkeypatch, {**redex_connection(tls_sandbox), "extra": {}})
     with RedexHook().get_client() as client, pytest.raises(RedexTransportError) as sync_error:
         client.accounts.get_profile()
     with pytest.raises(RedexTransportError) as async_error:
@@ -109,7 +97,7 @@ def test_poke_and_deferred_sensors_wait_over_tls_through_the_proxy(
     mode: str,
     argument: str,
 ) -> None:
-    use_connection(monkeypatch, tls_sandbox, **http_extras(tls_sandbox, forward_proxy))
+    use_connection(monkeypatch, redex_connection(tls_sandbox, forward_proxy))
     application_id = new_device_application(f"Tls{mode}")
     dag_id = f"tls_proxy_sensor_{mode}"
     watcher = harness.once_waiting(

@@ -1,16 +1,21 @@
 """A private CA, the sandbox served over HTTPS with it, and a real forward proxy (proxy.py).
 
-Helpers for the TLS and proxy tests: nothing here is a stand-in for what is tested. The sandbox
-is the real FastAPI app under uvicorn with a certificate from a throw-away CA (trustme); the
-proxy is ``proxy.py`` in its own process, whose access log tells which tunnels it opened.
+Helpers for the TLS and proxy tests (``tests/integration/tls`` and the triggerer's in
+``tests/e2e``): nothing here is a stand-in for what is tested. The sandbox is the real FastAPI
+app under uvicorn with a certificate from a throw-away CA (trustme); the proxy is ``proxy.py``
+in its own process, whose access log tells which tunnels it opened. The ``pki`` and
+``forward_proxy`` fixtures are registered by the conftest files that import them.
 """
 
 from __future__ import annotations
 
 import contextlib
+import re
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -18,12 +23,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 import trustme
 import uvicorn
 
+from airflow_provider_redex.client.auth import BearerToken
+from airflow_provider_redex.client.client import RedexClient
+from airflow_provider_redex.client.http_settings import HttpSettings
+from airflow_provider_redex.client.pacing import PacingConfig
 from airflow_provider_redex.sandbox import SandboxConfig
 from airflow_provider_redex.sandbox.app import create_app
+
+ENVIRONMENT_BUNDLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
+"""The variables a managed host sets to its own CA bundle; the tests point them at the unrelated CA."""
+ENVIRONMENT_PROXIES = ("NO_PROXY", "no_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")
+"""Proxy variables a test clears, so only the connection decides whether the proxy is used."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +65,12 @@ class TlsSandbox:
     url: str
     config: SandboxConfig
     ca_bundle: Path
+
+    def client(self) -> RedexClient:
+        """The sync client on the first account, trusting the private CA only, unpaced."""
+        http = HttpSettings(verify=str(self.ca_bundle), trust_env=False)
+        token = BearerToken(self.config.tokens[0])
+        return RedexClient(self.url, token, pacing=PacingConfig(enabled=False), http=http)
 
     def admin(self, method: str, path: str, json: Any = None) -> Any:
         response = requests.request(
@@ -87,6 +108,14 @@ def running_tls_sandbox(config: SandboxConfig, pki: Pki) -> Iterator[TlsSandbox]
         sock.close()
 
 
+def redex_connection(sandbox: TlsSandbox, proxy: ForwardProxy | None = None) -> dict[str, Any]:
+    """A ``redex`` connection (``AIRFLOW_CONN_...`` JSON) trusting the private CA, via ``proxy`` if given."""
+    extra: dict[str, Any] = {"verify": str(sandbox.ca_bundle)}
+    if proxy is not None:
+        extra["proxies"] = {"https": proxy.url}
+    return {"conn_type": "redex", "host": sandbox.url, "password": sandbox.config.tokens[0], "extra": extra}
+
+
 @dataclass
 class ForwardProxy:
     url: str
@@ -102,6 +131,16 @@ class ForwardProxy:
             if count >= at_least or time.monotonic() > deadline:
                 return count
             time.sleep(0.1)
+
+    @property
+    def port(self) -> int:
+        return int(self.url.rsplit(":", 1)[1])
+
+    def tunnel_clients(self, url: str) -> set[int]:
+        """The client-side ports of the logged (closed) CONNECT tunnels to ``url``'s host and port."""
+        target = re.escape("CONNECT " + url.split("://", 1)[1].rstrip("/"))
+        text = self.log_file.read_text() if self.log_file.exists() else ""
+        return {int(port) for port in re.findall(rf":(\d+) - {target} ", text)}
 
 
 @contextlib.contextmanager
@@ -128,3 +167,21 @@ def running_forward_proxy(folder: Path) -> Iterator[ForwardProxy]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="module")
+def pki() -> Iterator[Pki]:
+    """The CAs, in a folder outside pytest's temporary ones: another pytest session on the machine
+    may delete those while Airflow processes of an e2e stack still read the bundle."""
+    folder = Path(tempfile.mkdtemp(prefix="redex-tls-"))
+    try:
+        yield make_pki(folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def forward_proxy(pki: Pki) -> Iterator[ForwardProxy]:
+    """proxy.py for the module's tests; its port file and log beside the CAs."""
+    with running_forward_proxy(pki.ca_bundle.parent) as proxy:
+        yield proxy
