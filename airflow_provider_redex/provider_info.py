@@ -43,6 +43,8 @@ SENSOR_MODULES: tuple[str, ...] = (
     "airflow_provider_redex.sensors.retirements",
 )
 TRIGGER_MODULES: tuple[str, ...] = ("airflow_provider_redex.triggers.status",)
+# The REDEX pages in the UI (issue 13); Airflow imports the class in every component.
+PLUGIN_CLASS_NAME = "airflow_provider_redex.ui.plugin.RedexUiPlugin"
 
 
 def _field(label: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
@@ -151,6 +153,7 @@ def get_provider_info() -> dict[str, Any]:
         "operators": _section(OPERATOR_MODULES),
         "sensors": _section(SENSOR_MODULES),
         "triggers": _section(TRIGGER_MODULES),
+        "plugins": [{"name": "redex", "plugin-class": PLUGIN_CLASS_NAME}],
         "connection-types": [
             {
                 "connection-type": CONNECTION_TYPE,
