@@ -37,6 +37,8 @@ from airflow_provider_redex.client.pacing import RateBudget, paced_window_second
 
 HISTORY_SECONDS = 3600.0
 """How far back the budget view looks."""
+MAX_WINDOWS = 60
+"""Bars per chart: short windows (a sandbox's scaled ones) show the last 60 windows instead."""
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,7 @@ class WindowReading:
     def per_window(self, history_seconds: float = HISTORY_SECONDS) -> list[tuple[float, int]]:
         """``(window start, requests)`` for consecutive windows of REDEX's length up to now."""
         width = self.window_seconds
-        count = max(1, int(history_seconds // width))
+        count = max(1, min(MAX_WINDOWS, int(history_seconds // width)))
         first = self.now - count * width
         buckets = [0] * count
         for t in self.request_times:

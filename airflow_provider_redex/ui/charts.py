@@ -22,7 +22,7 @@ def _svg(body: str, height: int, label: str) -> str:
     )
 
 
-def window_bars(counts: Sequence[int], limit: int, label: str) -> str:
+def window_bars(counts: Sequence[int], limit: int, label: str, since: str = "1 h ago") -> str:
     """Requests per window as bars, oldest left, with the limit as a red line."""
     top = max(limit, max(counts, default=0), 1)
     plot_w, plot_h = WIDTH - 2 * PAD, HEIGHT - 2 * PAD
@@ -42,7 +42,7 @@ def window_bars(counts: Sequence[int], limit: int, label: str) -> str:
         f'<text x="{WIDTH - PAD}" y="{limit_y - 3:.1f}" font-size="10" fill="#c53030" '
         f'text-anchor="end">limit {limit}</text>'
         f'<line x1="{PAD}" x2="{WIDTH - PAD}" y1="{PAD + plot_h}" y2="{PAD + plot_h}" stroke="#999"/>'
-        f'<text x="{PAD}" y="{HEIGHT - 8}" font-size="10" fill="#666">1 h ago</text>'
+        f'<text x="{PAD}" y="{HEIGHT - 8}" font-size="10" fill="#666">{escape(since)}</text>'
         f'<text x="{WIDTH - PAD}" y="{HEIGHT - 8}" font-size="10" fill="#666" text-anchor="end">now</text>'
     )
     return _svg("".join(parts), HEIGHT, label)

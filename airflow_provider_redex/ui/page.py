@@ -91,7 +91,8 @@ def _rows(items: Iterable[Any], facts: AirflowFacts, now: float, detail: Any) ->
                 number=item.application_number or key,
                 status=status.value,
                 tone=tone(status.value, type(status)),
-                age=age(item.created_time, now),
+                # R1 has no creation time: the age then counts from the task that made it.
+                age=age(getattr(item, "created_time", None) or (made.when if made else None), now),
                 detail=detail(item),
                 reason=item.review_comment,
                 task=waiting or made,
@@ -165,14 +166,13 @@ def _totals(snapshot: RedexSnapshot) -> dict[str, Decimal]:
 
 
 def _budget_charts(budget: BudgetReading) -> list[str]:
-    return [
-        charts.window_bars(
-            [n for _, n in w.per_window()],
-            w.limit,
-            f"{w.scope}: requests per {w.window_seconds:g} s window, last hour",
-        )
-        for w in budget.windows
-    ]
+    out = []
+    for w in budget.windows:
+        bars = [n for _, n in w.per_window()]
+        minutes = f"{len(bars) * w.window_seconds / 60:g} min"
+        label = f"{w.scope}: requests per {w.window_seconds:g} s window, last {minutes}"
+        out.append(charts.window_bars(bars, w.limit, label, since=f"{minutes} ago"))
+    return out
 
 
 def render_page(

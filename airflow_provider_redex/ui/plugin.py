@@ -45,6 +45,7 @@ class RedexUiPlugin(AirflowPlugin):
             "href": f"{URL_PREFIX}/",
             "url_route": "redex",
             "destination": "nav",
+            "nav_top_level": True,  # its own entry in the navigation, not under "Plugins"
         }
     ]
 

@@ -28,6 +28,7 @@ from decimal import Decimal
 from typing import Any
 
 from airflow_provider_redex.client.client import RedexClient
+from airflow_provider_redex.client.errors import RedexAPIError
 from airflow_provider_redex.client.models.devices import DeviceApplication
 from airflow_provider_redex.client.models.inventory import RecItem
 from airflow_provider_redex.client.models.rec_applications import RecApplication
@@ -88,8 +89,12 @@ def read_snapshot(client: RedexClient, process_ids: Iterable[int], known: dict[i
     for process_id in process_ids:
         if process_id in snapshot.process_statuses or reads >= PROCESS_READS_PER_REFRESH:
             continue
-        status = client.generation.get_process(process_id).status
         reads += 1
+        try:
+            status = client.generation.get_process(process_id).status
+        except RedexAPIError as err:  # one unreadable process must not hide the rest of the page
+            snapshot.process_statuses[process_id] = f"unreadable ({err.status_code})"
+            continue
         snapshot.process_statuses[process_id] = status.value
         if status.is_terminal:
             known[process_id] = status.value
