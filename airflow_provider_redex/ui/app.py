@@ -12,12 +12,13 @@ import json
 import os
 import time
 from typing import Any
+from urllib.parse import quote
 
 from airflow.api_fastapi.app import get_auth_manager
 from airflow.api_fastapi.auth.managers.models.resource_details import ConnectionDetails
 from airflow.api_fastapi.core_api.security import GetUserDep, requires_access_connection
 from fastapi import Depends, FastAPI, HTTPException
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from airflow_provider_redex.provider_info import CONNECTION_TYPE
 from airflow_provider_redex.ui.plugin import URL_PREFIX
@@ -82,12 +83,13 @@ def create_app() -> FastAPI:
     app = FastAPI(title="REDEX", docs_url=None, redoc_url=None, openapi_url=None)
 
     @app.get("/", response_class=HTMLResponse)
-    def index(user: GetUserDep) -> HTMLResponse:
+    def index(user: GetUserDep) -> Response:
         from airflow_provider_redex.ui.page import render_index
 
-        return HTMLResponse(
-            render_index(base=URL_PREFIX, connections=_readable(user, redex_connection_ids()))
-        )
+        readable = _readable(user, redex_connection_ids())
+        if len(readable) == 1:  # the usual deployment: straight to its page
+            return RedirectResponse(f"{URL_PREFIX}/connections/{quote(readable[0], safe='')}")
+        return HTMLResponse(render_index(base=URL_PREFIX, connections=readable))
 
     @app.get("/connections/{connection_id}", response_class=HTMLResponse, dependencies=CONNECTION_ACCESS)
     def connection_page(connection_id: str, user: GetUserDep) -> HTMLResponse:

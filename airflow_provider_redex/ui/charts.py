@@ -23,8 +23,13 @@ def _svg(body: str, height: int, label: str) -> str:
 
 
 def window_bars(counts: Sequence[int], limit: int, label: str, since: str = "1 h ago") -> str:
-    """Requests per window as bars, oldest left, with the limit as a red line."""
-    top = max(limit, max(counts, default=0), 1)
+    """Requests per window as bars, oldest left, with the limit as a red line.
+
+    The scale follows the busiest window (a few requests against the IP's 3000 would be
+    invisible otherwise); a limit above the scale is named at the top instead of drawn.
+    """
+    busiest = max(counts, default=0)
+    top = max(busiest * 1.25, 1.0) if limit > busiest * 1.25 else float(limit) * 1.1
     plot_w, plot_h = WIDTH - 2 * PAD, HEIGHT - 2 * PAD
     step = plot_w / max(len(counts), 1)
     parts = [f'<text x="{PAD}" y="16" font-size="11" fill="#444">{escape(label)}</text>']
@@ -35,12 +40,16 @@ def window_bars(counts: Sequence[int], limit: int, label: str, since: str = "1 h
             f'<rect x="{x:.1f}" y="{PAD + plot_h - h:.1f}" width="{max(step - 1, 1):.1f}" '
             f'height="{h:.1f}" fill="{COLOURS["bar"]}"><title>{n}</title></rect>'
         )
-    limit_y = PAD + plot_h - plot_h * limit / top
+    limit_y = PAD + plot_h - plot_h * limit / top if limit <= top else PAD - 6
+    if limit <= top:
+        parts.append(
+            f'<line x1="{PAD}" x2="{WIDTH - PAD}" y1="{limit_y:.1f}" y2="{limit_y:.1f}" '
+            'stroke="#c53030" stroke-dasharray="4 3"/>'
+        )
     parts.append(
-        f'<line x1="{PAD}" x2="{WIDTH - PAD}" y1="{limit_y:.1f}" y2="{limit_y:.1f}" '
-        'stroke="#c53030" stroke-dasharray="4 3"/>'
         f'<text x="{WIDTH - PAD}" y="{limit_y - 3:.1f}" font-size="10" fill="#c53030" '
-        f'text-anchor="end">limit {limit}</text>'
+        f'text-anchor="end">limit {limit}{"" if limit <= top else " (above the scale)"}</text>'
+        f'<text x="{PAD - 4}" y="{PAD + 4}" font-size="10" fill="#666" text-anchor="end">{int(top)}</text>'
         f'<line x1="{PAD}" x2="{WIDTH - PAD}" y1="{PAD + plot_h}" y2="{PAD + plot_h}" stroke="#999"/>'
         f'<text x="{PAD}" y="{HEIGHT - 8}" font-size="10" fill="#666">{escape(since)}</text>'
         f'<text x="{WIDTH - PAD}" y="{HEIGHT - 8}" font-size="10" fill="#666" text-anchor="end">now</text>'
