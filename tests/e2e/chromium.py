@@ -9,6 +9,7 @@ open a URL, read the DOM, take a screenshot.
 from __future__ import annotations
 
 import base64
+import contextlib
 import itertools
 import json
 import os
@@ -55,7 +56,10 @@ def chromium_binary() -> str | None:
 class Browser:
     """One headless Chromium with one tab, driven through the DevTools protocol."""
 
-    def __init__(self, binary: str, *, width: int = 1400, height: int = 1000) -> None:
+    def __init__(
+        self, binary: str, *, width: int = 1400, height: int = 1000, failure_screenshot: Path | None = None
+    ) -> None:
+        self.failure_screenshot = failure_screenshot  # what the tab showed when a wait timed out
         self._profile = Path(tempfile.mkdtemp(prefix="redex-chromium-"))
         self._proc = subprocess.Popen(
             [
@@ -70,7 +74,8 @@ class Browser:
             start_new_session=True,
         )
         self._ids = itertools.count(1)
-        self._ws = self._attach()
+        self._exit = contextlib.ExitStack()
+        self._ws = self._exit.enter_context(self._attach())
         self.call("Page.enable")
         self.call("Network.enable")
 
@@ -115,11 +120,13 @@ class Browser:
         result = self.call("Runtime.evaluate", expression=expression, returnByValue=True)
         return result.get("result", {}).get("value")
 
-    def wait_for(self, expression: str, timeout: float = 30.0) -> Any:
+    def wait_for(self, expression: str, timeout: float = 90.0) -> Any:
         """Until ``expression`` is truthy in the page (a React UI draws after the load event)."""
         deadline = time.monotonic() + timeout
         while not (value := self.evaluate(expression)):
             if time.monotonic() > deadline:
+                if self.failure_screenshot is not None:
+                    self.screenshot(self.failure_screenshot)
                 raise RuntimeError(f"timed out waiting for {expression}")
             time.sleep(0.2)
         return value
@@ -132,7 +139,7 @@ class Browser:
 
     def close(self) -> None:
         try:
-            self._ws.close()
+            self._exit.close()
         finally:
             self._proc.terminate()
             try:

@@ -175,7 +175,7 @@ def test_the_page_in_a_browser_shows_the_sandbox_figures(ui_stack: Stack) -> Non
         pytest.skip("no chromium and no root to install it with apt-get")
     counters = ui_stack.sandbox_admin("GET", "counters")["Data"]
     token = _token(ui_stack, "admin")
-    with Browser(binary, height=1700) as browser:
+    with Browser(binary, height=1700, failure_screenshot=ARTIFACTS / "redex-ui-timeout.png") as browser:
         browser.set_cookie(ui_stack.api_url, "_token", token)
         browser.open(f"{ui_stack.api_url}{PAGE}")
         figures = browser.evaluate(FIGURES_JS)
@@ -183,11 +183,14 @@ def test_the_page_in_a_browser_shows_the_sandbox_figures(ui_stack: Stack) -> Non
         certificate = browser.evaluate("document.querySelector('[data-figure=certificate-link]')?.href")
         browser.screenshot(ARTIFACTS / "redex-page.png")
         browser.open(f"{ui_stack.api_url}/plugin/redex")
+        # Airflow's React UI draws the navigation and the page's frame after the load event.
         browser.wait_for(
             "[...document.querySelectorAll('a,button')].some(e => e.textContent.trim() === 'REDEX')"
         )
         # One readable connection: the entry goes straight to its page, inside Airflow's frame.
-        browser.wait_for("document.querySelector('iframe')?.contentDocument?.querySelector('[data-figure]')")
+        browser.wait_for(
+            "document.querySelector('iframe')?.contentDocument?.querySelector('[data-figure]') != null"
+        )
         browser.screenshot(ARTIFACTS / "redex-in-airflow-ui.png")
 
     records = counters["Records"]
