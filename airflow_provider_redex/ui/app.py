@@ -104,7 +104,7 @@ def create_app() -> FastAPI:
 
 def _render(conn_id: str, user: Any) -> str:
     from airflow_provider_redex.ui.airflow_links import read_airflow_facts
-    from airflow_provider_redex.ui.budget import read_budget
+    from airflow_provider_redex.ui.budget import BudgetReading, read_budget
     from airflow_provider_redex.ui.page import render_page
 
     conn_ids = redex_connection_ids()
@@ -113,12 +113,15 @@ def _render(conn_id: str, user: Any) -> str:
     facts = read_airflow_facts(conn_id).visible_to(_readable_dags(user))
     process_ids = [pid for push in facts.pushes for pid in push.process_ids]
     snapshot = snapshots.get(conn_id, process_ids)
-    client = _client_for(conn_id)  # builds no request: its budget and base URL are what we read
     try:
-        budget = read_budget(client.rate_budget)
-        host = client.base_url
-    finally:
-        client.close()
+        client = _client_for(conn_id)  # builds no request: its budget and base URL are what we read
+    except ValueError:  # an unusable connection: the snapshot's error already says why
+        budget, host = BudgetReading(storage="-", shared=True, enabled=False, windows=()), "-"
+    else:
+        try:
+            budget, host = read_budget(client.rate_budget), client.base_url
+        finally:
+            client.close()
     return render_page(
         conn_id=conn_id,
         host=host,
