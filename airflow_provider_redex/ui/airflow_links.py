@@ -25,6 +25,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
+from airflow_provider_redex.client.models.generation import ProcessStatus
+
 RECENT_TASKS = 200
 """Task instances read per kind: enough for weeks of daily runs, cheap to read."""
 RECENT_PUSHES = 10
@@ -41,6 +43,7 @@ WAITERS = {
     "RedexRetirementApplicationSensor": "retirement_application_id",
 }
 PUSHER = "RedexPushGenerationDataOperator"
+PROCESS_SENSOR = "RedexGenerationProcessSensor"
 CERTIFICATE_SAVER = "RedexDownloadRetirementCertificateOperator"
 WAITING_STATES = ("deferred", "up_for_reschedule", "running", "queued", "scheduled")
 DEFAULT_CONN_ID = "redex_default"
@@ -93,6 +96,9 @@ class AirflowFacts:
     waited_on_by: dict[str, TaskRef] = field(default_factory=dict)
     pushes: list[PushResult] = field(default_factory=list)
     certificates: dict[str, StoredCertificate] = field(default_factory=dict)
+    # ProcessIds a generation sensor saw succeed: it succeeds only once every one is Success,
+    # so REDEX need not be asked again.
+    settled_processes: dict[int, str] = field(default_factory=dict)
 
     def visible_to(self, dag_ids: set[str]) -> AirflowFacts:
         """Only what belongs to DAGs in ``dag_ids`` (those the user may read)."""
@@ -101,6 +107,7 @@ class AirflowFacts:
             waited_on_by={k: t for k, t in self.waited_on_by.items() if t.dag_id in dag_ids},
             pushes=[p for p in self.pushes if p.task.dag_id in dag_ids],
             certificates={k: c for k, c in self.certificates.items() if c.task.dag_id in dag_ids},
+            settled_processes=self.settled_processes,
         )
 
 
@@ -126,6 +133,10 @@ def read_airflow_facts(conn_id: str) -> AirflowFacts:
                 push = _push(ref, value)
                 if push is not None:
                     facts.pushes.append(push)
+        for _, fields in _rendered(session, (PROCESS_SENSOR,), ("success",)):
+            if fields.get("redex_conn_id", DEFAULT_CONN_ID) == conn_id:
+                for process_id in _process_ids(fields.get("process_ids")):
+                    facts.settled_processes[process_id] = ProcessStatus.SUCCESS.value
         saver_conns = {
             _key(ref): f.get("redex_conn_id", DEFAULT_CONN_ID)
             for ref, f in _rendered(session, (CERTIFICATE_SAVER,))
@@ -219,3 +230,12 @@ def _certificate(ref: TaskRef, value: Any) -> StoredCertificate | None:
         path=str(value.get("path") or ""),
         size=int(value.get("bytes") or 0),
     )
+
+
+def _process_ids(value: Any) -> list[int]:
+    from airflow_provider_redex.sensors.generation import parse_process_ids
+
+    try:
+        return parse_process_ids(value)
+    except (TypeError, ValueError):  # rendered fields truncated or of another shape
+        return []

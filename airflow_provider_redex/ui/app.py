@@ -111,8 +111,8 @@ def _render(conn_id: str, user: Any) -> str:
     if conn_id not in conn_ids:
         raise HTTPException(404, f"no {CONNECTION_TYPE} connection {conn_id!r}")
     facts = read_airflow_facts(conn_id).visible_to(_readable_dags(user))
-    process_ids = [pid for push in facts.pushes for pid in push.process_ids]
-    snapshot = snapshots.get(conn_id, process_ids)
+    unsettled = [p for push in facts.pushes for p in push.process_ids if p not in facts.settled_processes]
+    snapshot = snapshots.get(conn_id, unsettled)
     try:
         client = _client_for(conn_id)  # builds no request: its budget and base URL are what we read
     except ValueError:  # an unusable connection: the snapshot's error already says why

@@ -156,6 +156,11 @@ def certificates(snapshot: RedexSnapshot, facts: AirflowFacts, base: str) -> lis
     return out
 
 
+def _process_status(process_id: int, snapshot: RedexSnapshot, facts: AirflowFacts) -> str:
+    known = facts.settled_processes.get(process_id) or snapshot.process_statuses.get(process_id)
+    return known or "not read yet"
+
+
 def _totals(snapshot: RedexSnapshot) -> dict[str, Decimal]:
     inv = snapshot.inventory
     return {
@@ -195,7 +200,7 @@ def render_page(
             "when": f"{p.task.when:%Y-%m-%d %H:%M}" if p.task.when else "",
             "records": p.records,
             "requests": p.requests,
-            "processes": [(pid, snapshot.process_statuses.get(pid, "not read yet")) for pid in p.process_ids],
+            "processes": [(pid, _process_status(pid, snapshot, facts)) for pid in p.process_ids],
         }
         for p in facts.pushes
     ]
