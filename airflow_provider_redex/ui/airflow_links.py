@@ -121,32 +121,35 @@ def read_airflow_facts(conn_id: str) -> AirflowFacts:
             if isinstance(value, str):
                 facts.made_by.setdefault(value, ref)
         for ref, fields in _rendered(session, tuple(WAITERS), WAITING_STATES):
-            if fields.get("redex_conn_id", DEFAULT_CONN_ID) == conn_id:
+            if _conn(fields) == conn_id:
                 for name in WAITERS.values():
                     if isinstance(fields.get(name), str):
                         facts.waited_on_by.setdefault(fields[name], ref)
-        conns = {
-            _key(ref): f.get("redex_conn_id", DEFAULT_CONN_ID) for ref, f in _rendered(session, (PUSHER,))
-        }
-        for ref, value in _results(session, (PUSHER,)):
-            if conns.get(_key(ref), DEFAULT_CONN_ID) == conn_id and len(facts.pushes) < RECENT_PUSHES:
-                push = _push(ref, value)
-                if push is not None:
-                    facts.pushes.append(push)
         for _, fields in _rendered(session, (PROCESS_SENSOR,), ("success",)):
-            if fields.get("redex_conn_id", DEFAULT_CONN_ID) == conn_id:
+            if _conn(fields) == conn_id:
                 for process_id in _process_ids(fields.get("process_ids")):
                     facts.settled_processes[process_id] = ProcessStatus.SUCCESS.value
-        saver_conns = {
-            _key(ref): f.get("redex_conn_id", DEFAULT_CONN_ID)
-            for ref, f in _rendered(session, (CERTIFICATE_SAVER,))
-        }
-        for ref, value in _results(session, (CERTIFICATE_SAVER,)):
-            if saver_conns.get(_key(ref), DEFAULT_CONN_ID) == conn_id:
-                stored = _certificate(ref, value)
-                if stored is not None:
-                    facts.certificates.setdefault(stored.application_number, stored)
+        pushes = (_push(ref, value) for ref, value in _results_of(session, PUSHER, conn_id))
+        facts.pushes = [push for push in pushes if push is not None][:RECENT_PUSHES]
+        for ref, value in _results_of(session, CERTIFICATE_SAVER, conn_id):
+            stored = _certificate(ref, value)
+            if stored is not None:
+                facts.certificates.setdefault(stored.application_number, stored)
     return facts
+
+
+def _conn(fields: Mapping[str, Any]) -> Any:
+    return fields.get("redex_conn_id", DEFAULT_CONN_ID)
+
+
+def _results_of(session: Any, operator: str, conn_id: str) -> list[tuple[TaskRef, Any]]:
+    """``operator``'s results on ``conn_id`` (the connection read from its rendered fields)."""
+    conns = {_key(ref): _conn(fields) for ref, fields in _rendered(session, (operator,))}
+    return [
+        (ref, v)
+        for ref, v in _results(session, (operator,))
+        if conns.get(_key(ref), DEFAULT_CONN_ID) == conn_id
+    ]
 
 
 def _key(ref: TaskRef) -> tuple[str, str, str]:
@@ -161,13 +164,7 @@ def _results(session: Any, operators: Iterable[str]) -> list[tuple[TaskRef, Any]
 
     query = (
         select(TI.dag_id, TI.run_id, TI.task_id, TI.state, TI.end_date, XComModel.value)
-        .join(
-            XComModel,
-            (XComModel.dag_id == TI.dag_id)
-            & (XComModel.run_id == TI.run_id)
-            & (XComModel.task_id == TI.task_id)
-            & (XComModel.map_index == TI.map_index),
-        )
+        .join(XComModel, _same_task_instance(XComModel, TI))
         .where(TI.operator.in_(list(operators)), XComModel.key == "return_value")
         .order_by(XComModel.timestamp.desc())
         .limit(RECENT_TASKS)
@@ -191,13 +188,7 @@ def _rendered(
 
     query = (
         select(TI.dag_id, TI.run_id, TI.task_id, TI.state, TI.start_date, RTIF.rendered_fields)
-        .join(
-            RTIF,
-            (RTIF.dag_id == TI.dag_id)
-            & (RTIF.run_id == TI.run_id)
-            & (RTIF.task_id == TI.task_id)
-            & (RTIF.map_index == TI.map_index),
-        )
+        .join(RTIF, _same_task_instance(RTIF, TI))
         .where(TI.operator.in_(list(operators)))
         .order_by(TI.start_date.desc())
         .limit(RECENT_TASKS)
@@ -208,6 +199,16 @@ def _rendered(
         (TaskRef(row.dag_id, row.run_id, row.task_id, row.state, row.start_date), row.rendered_fields or {})
         for row in session.execute(query)
     ]
+
+
+def _same_task_instance(table: Any, ti: Any) -> Any:
+    """The join condition from a per-task-instance table (XCom, rendered fields) to its TI."""
+    return (
+        (table.dag_id == ti.dag_id)
+        & (table.run_id == ti.run_id)
+        & (table.task_id == ti.task_id)
+        & (table.map_index == ti.map_index)
+    )
 
 
 def _push(ref: TaskRef, value: Any) -> PushResult | None:
