@@ -1,17 +1,15 @@
-"""The Airflow plugin that puts a "REDEX" entry in the UI's navigation.
+"""What the provider's plugin (``airflow_provider_redex/plugins.py``) adds for the REDEX page.
 
-Airflow loads it in every component (the provider info's ``plugins`` entry), so importing this
-module stays cheap: the FastAPI app behind the page, with its Airflow security imports, is
-built by :class:`LazyRedexApp` on the first request, which only the api-server receives.
+A "REDEX" entry in the UI's navigation (``external_views``) that opens the page the api-server
+serves under :data:`URL_PREFIX` (``fastapi_apps``). Airflow loads the plugin in every component,
+so importing this module stays cheap: the FastAPI app behind the page, with its Airflow security
+imports, is built by :class:`LazyRedexApp` on the first request, which only the api-server gets.
 """
 
 from __future__ import annotations
 
 import threading
 from typing import Any
-
-from airflow import settings
-from airflow.plugins_manager import AirflowPlugin
 
 URL_PREFIX = "/redex"
 """Where the api-server mounts the app; ``ui/app.py`` links within it."""
@@ -34,25 +32,13 @@ class LazyRedexApp:
         await self._app(scope, receive, send)
 
 
-class RedexUiPlugin(AirflowPlugin):
-    """REDEX budget, applications, inventory, pushes and certificates, one page per connection."""
-
-    name = "redex"
-    fastapi_apps = [{"app": LazyRedexApp(), "url_prefix": URL_PREFIX, "name": "REDEX"}]
-    external_views = [
-        {
-            "name": "REDEX",
-            "href": f"{URL_PREFIX}/",
-            "url_route": "redex",
-            "destination": "nav",
-            "nav_top_level": True,  # its own entry in the navigation, not under "Plugins"
-        }
-    ]
-
-
-# Airflow registers a provider's plugins (provider info ``plugins``) only when
-# ``[core] lazy_discover_providers`` is False, and ``airflow.plugins`` entry points always. The
-# entry point names this attribute: the plugin when providers are discovered lazily (Airflow's
-# default), and nothing (which Airflow skips) when provider info already registers it, so the
-# plugin is registered exactly once either way.
-entry_point_plugin: type[RedexUiPlugin] | None = RedexUiPlugin if settings.LAZY_LOAD_PROVIDERS else None
+FASTAPI_APPS: list[dict[str, Any]] = [{"app": LazyRedexApp(), "url_prefix": URL_PREFIX, "name": "REDEX"}]
+EXTERNAL_VIEWS: list[dict[str, Any]] = [
+    {
+        "name": "REDEX",
+        "href": f"{URL_PREFIX}/",
+        "url_route": "redex",
+        "destination": "nav",
+        "nav_top_level": True,  # its own entry in the navigation, not under "Plugins"
+    }
+]

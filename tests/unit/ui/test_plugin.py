@@ -9,8 +9,9 @@ import pytest
 from airflow._shared.module_loading import import_string
 from airflow._shared.plugins_manager import is_valid_plugin
 
+from airflow_provider_redex import plugins as plugin
 from airflow_provider_redex.provider_info import get_provider_info
-from airflow_provider_redex.ui import plugin
+from airflow_provider_redex.ui.plugin import LazyRedexApp
 
 
 def test_provider_info_names_a_valid_airflow_plugin_with_a_nav_entry() -> None:
@@ -27,7 +28,7 @@ def test_the_entry_point_loads_the_plugin_only_when_providers_are_discovered_laz
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     (ep,) = [e for e in entry_points(group="airflow.plugins") if e.value.startswith("airflow_provider_redex")]
-    assert ep.load() is plugin.RedexUiPlugin  # Airflow's default: provider plugins are not loaded
+    assert ep.load() is plugin.RedexPlugin  # Airflow's default: provider plugins are not loaded
     from airflow import settings
 
     monkeypatch.setattr(settings, "LAZY_LOAD_PROVIDERS", False)
@@ -39,5 +40,5 @@ def test_the_entry_point_loads_the_plugin_only_when_providers_are_discovered_laz
 
 
 def test_importing_the_plugin_does_not_build_the_page_app() -> None:
-    (app,) = plugin.RedexUiPlugin.fastapi_apps
-    assert isinstance(app["app"], plugin.LazyRedexApp) and app["app"]._app is None
+    (app,) = plugin.RedexPlugin.fastapi_apps
+    assert isinstance(app["app"], LazyRedexApp) and app["app"]._app is None
