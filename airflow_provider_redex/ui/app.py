@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from typing import Any
 from urllib.parse import quote
 
@@ -144,19 +143,14 @@ def _certificate(conn_id: str, application_number: str, user: Any) -> Response:
     if stored is None or not stored.path:
         raise HTTPException(404, f"no stored certificate for retirement {application_number!r}")
     path = ObjectStoragePath(stored.path)
-    if not path.exists():
-        raise HTTPException(
-            404, f"the stored certificate of {application_number!r} is gone from {stored.path}"
-        )
+    # The path comes from a task's XCom: serve only what is a PDF, never any other file.
+    if path.suffix.lower() != ".pdf" or not path.exists():
+        raise HTTPException(404, f"no certificate PDF of {application_number!r} at {stored.path}")
+    content = path.read_bytes()
+    if not content.startswith(b"%PDF-"):
+        raise HTTPException(404, f"{stored.path} is not a PDF")
     return Response(
-        path.read_bytes(),
+        content,
         media_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="{application_number}.pdf"'},
     )
-
-
-def render_seconds(conn_id: str, user: Any) -> float:
-    """How long one page render takes (for the benchmark line), cache as it is."""
-    started = time.perf_counter()
-    _render(conn_id, user)
-    return time.perf_counter() - started

@@ -25,7 +25,6 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from airflow_provider_redex.client.client import RedexClient
 from airflow_provider_redex.client.errors import RedexAPIError
@@ -143,5 +142,4 @@ class SnapshotCache:
 
 
 def _describe(err: Exception) -> str:
-    text: Any = str(err) or repr(err)
-    return f"{type(err).__name__}: {text}"[:500]
+    return f"{type(err).__name__}: {str(err) or repr(err)}"[:500]

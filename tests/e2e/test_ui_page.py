@@ -179,6 +179,7 @@ def test_the_page_in_a_browser_shows_the_sandbox_figures(ui_stack: Stack) -> Non
         browser.set_cookie(ui_stack.api_url, "_token", token)
         browser.open(f"{ui_stack.api_url}{PAGE}")
         figures = browser.evaluate(FIGURES_JS)
+        html = browser.evaluate("document.documentElement.outerHTML")
         pushed = browser.evaluate(PUSHED_RECORDS_JS)
         certificate = browser.evaluate("document.querySelector('[data-figure=certificate-link]')?.href")
         browser.screenshot(ARTIFACTS / "redex-page.png")
@@ -193,6 +194,7 @@ def test_the_page_in_a_browser_shows_the_sandbox_figures(ui_stack: Stack) -> Non
         )
         browser.screenshot(ARTIFACTS / "redex-in-airflow-ui.png")
 
+    assert ui_stack.config.token not in html  # the connection's token never reaches the browser
     records = counters["Records"]
     assert "error" not in figures, figures
     # The sandbox starts with one approved sample device (and its RECs) besides the DAGs' own.
