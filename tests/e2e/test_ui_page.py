@@ -195,6 +195,14 @@ def test_the_page_in_a_browser_shows_the_sandbox_figures(ui_stack: Stack) -> Non
         browser.screenshot(ARTIFACTS / "redex-in-airflow-ui.png")
 
     assert ui_stack.config.token not in html  # the connection's token never reaches the browser
+    # Each application links to the task that made it, each push to its task.
+    for task in (
+        "redex_onboarding.register_grouped_device",
+        "redex_rec_issuance.apply_for_issuance",
+        "redex_retirement.retire",
+        "redex_generation_daily.push_generation_data",
+    ):
+        assert f">{task}</a>" in html, task
     records = counters["Records"]
     assert "error" not in figures, figures
     # The sandbox starts with one approved sample device (and its RECs) besides the DAGs' own.
