@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from typing import Any
 from urllib.parse import quote
 
@@ -19,7 +20,9 @@ from airflow.api_fastapi.core_api.security import GetUserDep, requires_access_co
 from fastapi import Depends, FastAPI, HTTPException
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from airflow_provider_redex.client.pacing import RateBudget
 from airflow_provider_redex.provider_info import CONNECTION_TYPE
+from airflow_provider_redex.ui.budget import BudgetHistory, BudgetReading, read_budget
 from airflow_provider_redex.ui.plugin import URL_PREFIX
 from airflow_provider_redex.ui.snapshot import SnapshotCache
 
@@ -34,6 +37,17 @@ def _client_for(conn_id: str) -> Any:
 
 snapshots = SnapshotCache(_client_for)
 """One REDEX read per connection a minute, shared by every viewer of this api-server."""
+_histories: dict[str, BudgetHistory] = {}
+_histories_lock = threading.Lock()
+
+
+def _history_for(conn_id: str, budget: RateBudget) -> BudgetHistory:
+    """The connection's budget history, sampled from the first view on (anew if its budget changed)."""
+    with _histories_lock:
+        history = _histories.get(conn_id)
+        if history is None or not history.follows(budget):
+            history = _histories[conn_id] = BudgetHistory(budget).start()
+        return history
 
 
 # The api-server's own check: 403 unless the user may read the connection in the path.
@@ -103,7 +117,6 @@ def create_app() -> FastAPI:
 
 def _render(conn_id: str, user: Any) -> str:
     from airflow_provider_redex.ui.airflow_links import read_airflow_facts
-    from airflow_provider_redex.ui.budget import BudgetReading, read_budget
     from airflow_provider_redex.ui.page import render_page
 
     conn_ids = redex_connection_ids()
@@ -118,7 +131,8 @@ def _render(conn_id: str, user: Any) -> str:
         budget, host = BudgetReading(storage="-", shared=True, enabled=False, windows=()), "-"
     else:
         try:
-            budget, host = read_budget(client.rate_budget), client.base_url
+            budget = read_budget(client.rate_budget, _history_for(conn_id, client.rate_budget))
+            host = client.base_url
         finally:
             client.close()
     return render_page(

@@ -7,33 +7,39 @@ Purpose
 
 How it works
     :func:`read_budget` takes the client's :class:`~airflow_provider_redex.client.pacing.RateBudget`
-    and reads, for each of its moving windows, the times of the requests the store still holds.
+    and reads, for each of its moving windows, the times of the requests the store holds.
     Today's store is ``limits``' moving window: an in-process list of entries (``memory://``) or
-    a Redis list of timestamps per key, both capped at the window's limit and expiring with the
-    window. Everything else on the page (counts per window, the wait) is computed from those
-    times by :class:`WindowReading`.
+    a Redis list of timestamps per key, both forgotten once their window has passed. So that
+    the page can show the last hour, :class:`BudgetHistory` samples the store more often than
+    it forgets (every half window, in a daemon thread of the api-server, one cheap read of the
+    store per window and never a request to REDEX) and keeps what it saw for an hour. Counts
+    per window and the wait are computed from those times by :class:`WindowReading`.
 
 What it does not do
-    It keeps no history of its own: the store forgets a request once its window has passed, so
-    "the last hour" shows what the store still holds (see :attr:`WindowReading.held_since`). A
-    store that keeps an hour (the millisecond sliding-window rewrite of ``client/pacing.py``)
-    fills the chart without any change here beyond :func:`_stored_times`.
+    The history starts when the page is first opened in this api-server process; before that
+    the view holds only the store's current window, and says from when it counts.
 
 Known limitation
     With ``memory://`` each Airflow process counts its own budget, so the api-server sees only
     the page's own requests; the page says so. This module reads private attributes of
-    ``RateBudget``: when the pacing module changes, :func:`read_budget` and
-    :func:`_stored_times` are the only functions to adapt.
+    ``RateBudget``: when the pacing module changes (the millisecond sliding-window rewrite),
+    :func:`_slots_of` and :func:`_stored_times` are the only functions to adapt; a store that
+    keeps an hour itself makes :class:`BudgetHistory` unnecessary but not wrong.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from airflow_provider_redex.client.pacing import RateBudget, paced_window_seconds
+from airflow_provider_redex.client import constants
+from airflow_provider_redex.client.pacing import RateBudget, RatePolicy, paced_window_seconds
+
+log = logging.getLogger(constants.LOGGER_NAME)
 
 HISTORY_SECONDS = 3600.0
 """How far back the budget view looks."""
@@ -49,8 +55,8 @@ class WindowReading:
     :param limit: requests REDEX allows per window.
     :param window_seconds: REDEX's window length.
     :param paced_seconds: the moving window the client paces with (window plus margin).
-    :param request_times: epoch seconds of the requests the store holds, oldest first.
-    :param complete: ``False`` when the store dropped older requests (it holds at most ``limit``).
+    :param request_times: epoch seconds of the requests seen, oldest first.
+    :param held_since: from when on ``request_times`` holds every request.
     :param now: when it was read.
     """
 
@@ -59,7 +65,7 @@ class WindowReading:
     window_seconds: float
     paced_seconds: float
     request_times: tuple[float, ...]
-    complete: bool
+    held_since: float
     now: float
 
     @property
@@ -77,11 +83,9 @@ class WindowReading:
         return max(0.0, oldest_counted + self.paced_seconds - self.now)
 
     @property
-    def held_since(self) -> float:
-        """From when on the counts per window are exact (older requests may be missing)."""
-        if self.complete or not self.request_times:
-            return self.now - HISTORY_SECONDS
-        return self.request_times[0]
+    def complete(self) -> bool:
+        """Whether the whole history the view shows is known."""
+        return self.held_since <= self.now - HISTORY_SECONDS
 
     def per_window(self, history_seconds: float = HISTORY_SECONDS) -> list[tuple[float, int]]:
         """``(window start, requests)`` for consecutive windows of REDEX's length up to now."""
@@ -110,26 +114,31 @@ class BudgetReading:
         return max((w.wait_seconds for w in self.windows), default=0.0)
 
 
-def read_budget(budget: RateBudget, now: float | None = None) -> BudgetReading:
-    """What the store holds for ``budget``'s account and IP windows right now."""
+def read_budget(
+    budget: RateBudget, history: BudgetHistory | None = None, now: float | None = None
+) -> BudgetReading:
+    """What the store (and ``history``, when given) holds for ``budget``'s two windows now."""
     config = budget.config
     now = time.time() if now is None else now
+    if history is not None:
+        history.sample(now)
     storage_uri = config.storage_uri.removeprefix("async+")
-    limiter = budget._limiter  # the seam: the pacing rewrite changes what this is
     windows: list[WindowReading] = []
-    policies = {"account": config.account, "ip": config.ip}
-    for slot in budget._slots:
-        policy = policies[slot.name]
-        key = slot.item.key_for(*slot.identifiers)
-        times = _stored_times(limiter.storage, key) if limiter is not None else []
+    for scope, policy, key in _slots_of(budget):
+        paced = float(paced_window_seconds(policy, config.margin_seconds))
+        times = set(_stored_times(budget, key))
+        held_since = min([now - paced, *times])
+        if history is not None:
+            times |= history.times(key)
+            held_since = min(held_since, history.started)
         windows.append(
             WindowReading(
-                scope=slot.name,
+                scope=scope,
                 limit=policy.limit,
                 window_seconds=policy.window_seconds,
-                paced_seconds=float(paced_window_seconds(policy, config.margin_seconds)),
+                paced_seconds=paced,
                 request_times=tuple(sorted(times)),
-                complete=len(times) < policy.limit,
+                held_since=held_since,
                 now=now,
             )
         )
@@ -141,8 +150,68 @@ def read_budget(budget: RateBudget, now: float | None = None) -> BudgetReading:
     )
 
 
-def _stored_times(storage: Any, key: str) -> Sequence[float]:
+class BudgetHistory:
+    """The request times a budget's store held, kept for :data:`HISTORY_SECONDS`.
+
+    :param budget: the budget whose store to sample.
+    """
+
+    def __init__(self, budget: RateBudget) -> None:
+        self.budget = budget
+        self.started = time.time()
+        config = budget.config
+        self.interval = max(0.2, min(config.account.window_seconds, config.ip.window_seconds) / 2)
+        self._times: dict[str, set[float]] = {}
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def sample(self, now: float | None = None) -> None:
+        """Add what the store holds now; forget what is older than the history."""
+        cutoff = (time.time() if now is None else now) - HISTORY_SECONDS
+        for _, _, key in _slots_of(self.budget):
+            seen = set(_stored_times(self.budget, key))
+            with self._lock:
+                kept = self._times.setdefault(key, set())
+                kept |= seen
+                self._times[key] = {t for t in kept if t >= cutoff}
+
+    def follows(self, budget: RateBudget) -> bool:
+        """Whether ``budget`` paces in the same windows (same settings, account and host)."""
+        keys = [key for *_, key in _slots_of(budget)]
+        return budget.config == self.budget.config and keys == [key for *_, key in _slots_of(self.budget)]
+
+    def times(self, key: str) -> set[float]:
+        with self._lock:
+            return set(self._times.get(key, ()))
+
+    def start(self) -> BudgetHistory:
+        """Sample in a daemon thread from now on (the store forgets within a window)."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="redex-budget-history", daemon=True)
+            self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(self.interval)
+            try:
+                self.sample()
+            except Exception:  # a store that is briefly unreachable: the next sample catches up
+                log.debug("could not sample the REDEX budget store", exc_info=True)
+
+
+def _slots_of(budget: RateBudget) -> Iterator[tuple[str, RatePolicy, str]]:
+    """``(scope, policy, store key)`` of each window the budget paces with (the seam)."""
+    policies = {"account": budget.config.account, "ip": budget.config.ip}
+    for slot in budget._slots:
+        yield slot.name, policies[slot.name], slot.item.key_for(*slot.identifiers)
+
+
+def _stored_times(budget: RateBudget, key: str) -> Sequence[float]:
     """The request times the store holds under ``key`` (``limits``' moving-window layout)."""
+    if budget._limiter is None:  # pacing off: nothing is counted
+        return []
+    storage: Any = budget._limiter.storage
     events = getattr(storage, "events", None)
     if isinstance(events, dict):  # MemoryStorage: newest first, entries with their acquire time
         return [float(entry.atime) for entry in list(events.get(key, ()))]

@@ -156,6 +156,12 @@ def certificates(snapshot: RedexSnapshot, facts: AirflowFacts, base: str) -> lis
     return out
 
 
+def _counts_since(budget: BudgetReading) -> str:
+    """When the budget's history starts, if later than the hour the charts show."""
+    partial = [w.held_since for w in budget.windows if not w.complete]
+    return datetime.fromtimestamp(max(partial), timezone.utc).strftime("%H:%M:%S UTC") if partial else ""
+
+
 def _process_status(process_id: int, snapshot: RedexSnapshot, facts: AirflowFacts) -> str:
     known = facts.settled_processes.get(process_id) or snapshot.process_statuses.get(process_id)
     return known or "not read yet"
@@ -207,8 +213,6 @@ def render_page(
     windows = [
         {
             **{k: getattr(w, k) for k in ("scope", "window_seconds", "in_window", "limit", "wait_seconds")},
-            "complete": w.complete,
-            "held_since_text": datetime.fromtimestamp(w.held_since, timezone.utc).strftime("%H:%M:%S UTC"),
         }
         for w in budget.windows
     ]
@@ -228,6 +232,7 @@ def render_page(
         next_read=f"{max(0, int(snapshot.read_at + ttl - now))} s",
         error=snapshot.error,
         budget={
+            "counts_since": _counts_since(budget),
             "windows": windows,
             "storage": budget.storage,
             "shared": budget.shared,

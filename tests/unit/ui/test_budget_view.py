@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import pytest
 
 from airflow_provider_redex.client.pacing import PacingConfig, RateBudget, RatePolicy
-from airflow_provider_redex.ui.budget import _safe_uri, read_budget
+from airflow_provider_redex.ui.budget import BudgetHistory, _safe_uri, read_budget
 
 
 def _budget(storage: str, account: RatePolicy) -> RateBudget:
@@ -24,7 +25,7 @@ def _check_counts_and_wait(budget: RateBudget) -> None:
     assert (ip.scope, ip.in_window, ip.limit) == ("ip", 3, 100)
     assert 0 < account.wait_seconds <= 5 and ip.wait_seconds == 0
     assert reading.wait_seconds == account.wait_seconds
-    assert not account.complete  # the store keeps at most `limit` entries: older ones may be gone
+    assert not account.complete  # the store forgets a request once its window has passed
     assert sum(n for _, n in account.per_window()) == 3
 
 
@@ -49,3 +50,19 @@ def test_an_unused_budget_reads_empty_windows_with_no_wait() -> None:
     assert reading.wait_seconds == 0
     assert len(reading.windows[0].per_window()) == 60  # one bar per minute over the last hour
     assert len(reading.windows[1].per_window()) == 60  # 5 s windows: the last 60, not 720 bars
+
+
+@pytest.mark.redis
+def test_the_history_keeps_requests_the_store_has_forgotten(redis_url: str) -> None:
+    budget = _budget(redis_url, RatePolicy(5, 0.5))
+    history = BudgetHistory(budget)
+    for _ in range(2):
+        budget.acquire()
+    history.sample()
+    time.sleep(1.5)  # past the paced window (1 s): Redis has expired the window's key
+
+    assert read_budget(budget).windows[0].request_times == ()
+    account = read_budget(budget, history).windows[0]
+    assert len(account.request_times) == 2 and account.in_window == 0
+    assert sum(n for _, n in account.per_window()) == 2
+    assert account.held_since <= history.started

@@ -45,8 +45,8 @@ def _snapshot() -> RedexSnapshot:
 
 
 def _budget() -> BudgetReading:
-    full = WindowReading("account", 2, 60.0, 61.0, (NOW - 10, NOW - 5), complete=False, now=NOW)
-    ip = WindowReading("ip", 3000, 300.0, 301.0, (NOW - 10, NOW - 5), complete=True, now=NOW)
+    full = WindowReading("account", 2, 60.0, 61.0, (NOW - 10, NOW - 5), held_since=NOW - 61, now=NOW)
+    ip = WindowReading("ip", 3000, 300.0, 301.0, (NOW - 10, NOW - 5), held_since=NOW - 7200, now=NOW)
     return BudgetReading(storage="redis://127.0.0.1:6379/0", shared=True, enabled=True, windows=(full, ip))
 
 
@@ -81,6 +81,7 @@ def test_a_full_window_shows_its_wait_and_the_task_that_made_an_application_is_l
     html = _render(AirflowFacts(made_by={DEVICE_APP_ID: made}))
     assert 'data-figure="budget-account-in-window">2<' in html
     assert 'data-figure="budget-account-wait">51.0<' in html  # the older slot frees at 61 s
+    assert "Counts start at" in html  # the account's history is shorter than the hour shown
     assert (
         'href="/dags/redex_onboarding/runs/manual__2026-12-01T00%3A00%3A00%2B00%3A00/tasks/register_grouped_device"'
         in html
