@@ -11,12 +11,14 @@ from __future__ import annotations
 import json
 import os
 import threading
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from airflow.api_fastapi.app import get_auth_manager
 from airflow.api_fastapi.auth.managers.models.resource_details import ConnectionDetails
 from airflow.api_fastapi.core_api.security import GetUserDep, requires_access_connection
+from airflow.configuration import AIRFLOW_HOME
 from fastapi import Depends, FastAPI, HTTPException
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -35,8 +37,8 @@ def _client_for(conn_id: str) -> Any:
     return RedexHook(conn_id).get_client()
 
 
-snapshots = SnapshotCache(_client_for)
-"""One REDEX read per connection a minute, shared by every viewer of this api-server."""
+snapshots = SnapshotCache(_client_for, shared_dir=Path(AIRFLOW_HOME) / "redex_ui_cache")
+"""One REDEX read per connection a minute, shared by every viewer and every api-server worker."""
 _histories: dict[str, BudgetHistory] = {}
 _histories_lock = threading.Lock()
 

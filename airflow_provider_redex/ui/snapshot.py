@@ -11,7 +11,8 @@ How it works
     :class:`SnapshotCache` keeps one :class:`RedexSnapshot` per connection id with the time it
     was read; a per-connection lock makes concurrent openers wait for one read instead of each
     starting their own. A failed read is cached too (with what went wrong, never a secret), so
-    a broken connection does not cost a request per page view. A generation process that has
+    a broken connection does not cost a request per page view. With ``shared_dir`` the worker
+    processes of one api-server share their reads too (``shared_cache.py``). A generation process that has
     reached ``Success`` or ``Failed`` never changes, so its status is remembered for good.
 
 What it does not do
@@ -25,6 +26,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
 from airflow_provider_redex.client.client import RedexClient
 from airflow_provider_redex.client.errors import RedexAPIError
@@ -112,11 +114,19 @@ class SnapshotCache:
 
     :param client_for: builds the connection's client (the hook's, so the same budget).
     :param ttl: seconds a read is served before the next one.
+    :param shared_dir: where the processes of one machine share their reads (``shared_cache.py``);
+        ``None`` keeps them in this process only.
     """
 
-    def __init__(self, client_for: Callable[[str], RedexClient], ttl: float = CACHE_SECONDS) -> None:
+    def __init__(
+        self,
+        client_for: Callable[[str], RedexClient],
+        ttl: float = CACHE_SECONDS,
+        shared_dir: Path | None = None,
+    ) -> None:
         self._client_for = client_for
         self.ttl = ttl
+        self.shared_dir = shared_dir
         self._entries: dict[str, _Entry] = {}
         self._guard = threading.Lock()
 
@@ -125,9 +135,31 @@ class SnapshotCache:
         with self._guard:
             entry = self._entries.setdefault(conn_id, _Entry())
         with entry.lock:
-            if entry.snapshot is None or time.time() - entry.snapshot.read_at >= self.ttl:
-                entry.snapshot = self._read(conn_id, list(process_ids), entry.finished_processes)
+            if not self._fresh(entry.snapshot):
+                if self.shared_dir is None:
+                    entry.snapshot = self._read(conn_id, list(process_ids), entry.finished_processes)
+                else:
+                    entry.snapshot = self._shared_read(conn_id, list(process_ids), entry)
+            assert entry.snapshot is not None
             return entry.snapshot
+
+    def _fresh(self, snapshot: RedexSnapshot | None) -> bool:
+        return snapshot is not None and time.time() - snapshot.read_at < self.ttl
+
+    def _shared_read(self, conn_id: str, process_ids: list[int], entry: _Entry) -> RedexSnapshot:
+        """Another process's fresh read if there is one, else ours, written for the others."""
+        from airflow_provider_redex.ui import shared_cache
+
+        assert self.shared_dir is not None
+        with shared_cache.locked(self.shared_dir, conn_id):
+            stored = shared_cache.load(self.shared_dir, conn_id)
+            if stored is not None:
+                entry.finished_processes.update(stored[1])
+                if self._fresh(stored[0]):
+                    return stored[0]
+            snapshot = self._read(conn_id, process_ids, entry.finished_processes)
+            shared_cache.store(self.shared_dir, conn_id, snapshot, entry.finished_processes)
+            return snapshot
 
     def clear(self) -> None:
         with self._guard:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Any
 
 # On sys.path through tests/integration/conftest.py.
@@ -20,10 +21,11 @@ def _arrived(sandbox: RunningSandbox) -> int:
     return sum(w["Arrived"] for windows in per_account.values() for w in windows)
 
 
-def _cache(sandbox: RunningSandbox, token: str = TOKEN) -> SnapshotCache:
+def _cache(sandbox: RunningSandbox, token: str = TOKEN, shared_dir: Path | None = None) -> SnapshotCache:
     key = f"ui-cache-{uuid.uuid4().hex}"
     return SnapshotCache(
-        lambda conn_id: RedexClient(sandbox.url, BearerToken(token), pacing=PacingConfig(account_key=key))
+        lambda conn_id: RedexClient(sandbox.url, BearerToken(token), pacing=PacingConfig(account_key=key)),
+        shared_dir=shared_dir,
     )
 
 
@@ -60,3 +62,17 @@ def test_process_statuses_cost_at_most_one_request_per_refresh(sandbox: RunningS
     assert list(snapshot.process_statuses) == [101]  # unknown to REDEX: shown, not fatal
     assert snapshot.process_statuses[101].startswith("unreadable")
     assert _arrived(sandbox) - before == 5
+
+
+def test_processes_sharing_a_folder_read_redex_once_between_them(
+    sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    first, second = _cache(sandbox, shared_dir=tmp_path), _cache(sandbox, shared_dir=tmp_path)
+    before = _arrived(sandbox)
+    mine = first.get("redex_default")
+    theirs = second.get("redex_default")  # another api-server worker: its memory is empty
+    assert _arrived(sandbox) - before == 4
+    assert theirs is not mine and theirs.read_at == mine.read_at
+    # The sandbox's sample device and RECs come back exactly as read.
+    assert theirs.device_applications == mine.device_applications and mine.device_applications
+    assert theirs.inventory == mine.inventory and mine.inventory
