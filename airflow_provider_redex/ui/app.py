@@ -80,6 +80,16 @@ def _env_conn_type(value: str) -> str | None:
     return text.split("://", 1)[0].replace("-", "_") if "://" in text else None
 
 
+def _is_redex_elsewhere(conn_id: str) -> bool:
+    """A ``redex`` connection kept in a secrets backend (those cannot be listed, only looked up)."""
+    from airflow.providers.common.compat.sdk import BaseHook
+
+    try:
+        return BaseHook.get_connection(conn_id).conn_type == CONNECTION_TYPE
+    except Exception:  # not found anywhere
+        return False
+
+
 def _readable(user: Any, conn_ids: list[str]) -> list[str]:
     manager = get_auth_manager()
     return [
@@ -122,7 +132,7 @@ def _render(conn_id: str, user: Any) -> str:
     from airflow_provider_redex.ui.page import render_page
 
     conn_ids = redex_connection_ids()
-    if conn_id not in conn_ids:
+    if conn_id not in conn_ids and not _is_redex_elsewhere(conn_id):
         raise HTTPException(404, f"no {CONNECTION_TYPE} connection {conn_id!r}")
     facts = read_airflow_facts(conn_id).visible_to(_readable_dags(user))
     unsettled = [p for push in facts.pushes for p in push.process_ids if p not in facts.settled_processes]

@@ -149,6 +149,8 @@ def test_a_user_who_may_not_read_connections_sees_none_of_them(ui_stack: Stack) 
     assert "redex_default" not in index.text
     assert viewer.get(f"{ui_stack.api_url}{PAGE}", timeout=30).status_code == 403
     assert requests.get(f"{ui_stack.api_url}{PAGE}", timeout=30).status_code == 401
+    admin = _session(ui_stack, "admin")
+    assert admin.get(f"{ui_stack.api_url}/redex/connections/no_such_conn", timeout=30).status_code == 404
 
 
 def test_a_hundred_page_views_cost_redex_a_few_requests(ui_stack: Stack) -> None:
