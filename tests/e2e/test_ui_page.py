@@ -14,6 +14,7 @@ sandbox and printed, with the warm render time; the cost is asserted (a count, n
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -223,3 +224,16 @@ def test_the_page_in_a_browser_shows_the_sandbox_figures(ui_stack: Stack) -> Non
 
     pdf = _session(ui_stack, "admin").get(certificate, timeout=30)
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+
+
+def test_an_application_links_the_sensor_still_waiting_on_it(ui_stack: Stack) -> None:
+    """A sensor waiting on an application (deferred) is shown as its task, before the one that
+    made it. The run is over, so the wait is recreated by setting the finished sensor's state
+    back to deferred in this stack's own metadata database."""
+    import sqlite3
+
+    where = "dag_id = 'redex_onboarding' AND task_id = 'wait_for_approval'"
+    with contextlib.closing(sqlite3.connect(ui_stack.airflow_home / "airflow.db")) as db, db:
+        db.execute(f"UPDATE task_instance SET state = 'deferred' WHERE {where}")
+    html = _session(ui_stack, "admin").get(f"{ui_stack.api_url}{PAGE}", timeout=60).text
+    assert '>redex_onboarding.wait_for_approval</a> <span class="muted">waits on it · deferred' in html
