@@ -46,6 +46,8 @@ class AppRow:
 
 @dataclass(frozen=True)
 class AppKind:
+    """One kind of application (device, REC, retirement): its table and counts by status."""
+
     key: str
     title: str
     detail: str
@@ -103,6 +105,7 @@ def _rows(items: Iterable[Any], facts: AirflowFacts, now: float, detail: Any) ->
 
 
 def applications(snapshot: RedexSnapshot, facts: AirflowFacts, now: float) -> list[AppKind]:
+    """The three application tables, each row with its task in Airflow when one is known."""
     return [
         AppKind(
             "device-applications",
@@ -131,6 +134,7 @@ def applications(snapshot: RedexSnapshot, facts: AirflowFacts, now: float) -> li
 
 
 def certificates(snapshot: RedexSnapshot, facts: AirflowFacts, base: str) -> list[dict[str, Any]]:
+    """Retirements with a certificate at REDEX or a stored copy, with links to both."""
     out = []
     for retirement in snapshot.retirements:
         stored = facts.certificates.get(retirement.application_number)
