@@ -48,6 +48,8 @@ SENSOR_MODULES: tuple[str, ...] = (
 TRIGGER_MODULES: tuple[str, ...] = ("airflow_provider_redex.triggers.status",)
 CLI_COMMANDS: tuple[str, ...] = ("airflow_provider_redex.cli.definition.get_redex_cli_commands",)
 """``airflow redex ...``; Airflow imports the function when its CLI starts."""
+# The timetable and the REDEX page in the UI; Airflow imports the class in every component.
+PLUGIN_CLASS_NAME = "airflow_provider_redex.plugins.RedexPlugin"
 
 
 def _field(label: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
@@ -157,6 +159,7 @@ def get_provider_info() -> dict[str, Any]:
         "sensors": _section(SENSOR_MODULES),
         "triggers": _section(TRIGGER_MODULES),
         "cli": list(CLI_COMMANDS),
+        "plugins": [{"name": "redex", "plugin-class": PLUGIN_CLASS_NAME}],
         "connection-types": [
             {
                 "connection-type": CONNECTION_TYPE,
