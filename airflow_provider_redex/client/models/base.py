@@ -121,12 +121,6 @@ class Problems(list[tuple[str, str]]):
             raise RuleViolation(self)
 
 
-def check_rules(problems: list[tuple[str, str]]) -> None:
-    """Raise :class:`RuleViolation` when a validator collected any problem."""
-    if problems:
-        raise RuleViolation(problems)
-
-
 def input_error(exc: ValidationError, *, what: str) -> RedexInputError:
     """Map a pydantic ``ValidationError`` to a :class:`RedexInputError` with wire field paths."""
     problems: list[tuple[str, str]] = []
