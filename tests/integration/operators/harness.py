@@ -126,15 +126,26 @@ def _text(state: Any) -> str:
 
 
 def searchable_pdf(path: Path, pad_to: int = 0) -> Path:
-    """A tiny PDF with a text layer (declares a font), optionally padded to a size."""
-    body = (
-        b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
-        b"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
-        b"3 0 obj << /Type /Page /Parent 2 0 R /Resources << /Font << /F1 4 0 R >> >> >> endobj\n"
-        b"4 0 obj << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> endobj\n"
-    )
-    body += b"%" + b"0" * max(0, pad_to - len(body) - 7) + b"\n%%EOF\n"
-    path.write_bytes(body)
+    """A tiny PDF with a text layer (one line of text), optionally padded to at least a size."""
+    text = b"BT /F1 12 Tf 72 720 Td (Owner Declaration Form) Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length " + str(len(text)).encode() + b" >> stream\n" + text + b"\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += str(number).encode() + b" 0 obj " + body + b" endobj\n"
+    out += b"%" + b"0" * max(0, pad_to - len(out)) + b"\n"
+    xref = len(out)
+    out += b"xref\n0 " + str(len(objects) + 1).encode() + b"\n0000000000 65535 f \n"
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += f"trailer << /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    path.write_bytes(bytes(out))
     return path
 
 
