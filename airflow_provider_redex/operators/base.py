@@ -1,8 +1,8 @@
 """What every REDEX operator shares: the connection, a client per run, and refusals.
 
-Client errors become Airflow errors only here (STYLE.md #4): bad input is refused with
-``AirflowFailException`` because a retry would send the same bad input; everything else
-propagates as raised, so Airflow's retries handle what may pass next time.
+Client errors become Airflow outcomes only through :mod:`.outcomes` (STYLE.md #4): every
+``execute`` (and ``execute_complete``) of a subclass is wrapped, so a refusal that a retry would
+meet again fails the task once, and only what may pass next time is left to Airflow's retries.
 """
 
 from __future__ import annotations
@@ -12,21 +12,17 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.sdk import BaseOperator
-from airflow.sdk.exceptions import AirflowFailException
 
 from airflow_provider_redex.client.errors import RedexInputError
 from airflow_provider_redex.hooks.redex import RedexHook
 from airflow_provider_redex.operators.exactly_once import CreationLedger
+from airflow_provider_redex.operators.outcomes import RedexRefusal, with_outcomes
 
 if TYPE_CHECKING:
     from airflow_provider_redex.client.client import RedexClient
 
 
-class RedexRefusal(AirflowFailException):
-    """The operator refused to send anything: the input breaks a REDEX rule, or the state of
-    the account makes the request pointless (an overlapping window, too little inventory).
-    Failing without retry, because a retry would be refused the same way."""
-
+__all__ = ["RedexBaseOperator", "RedexRefusal"]
 
 class RedexBaseOperator(BaseOperator):
     """Base of the REDEX operators.
@@ -38,6 +34,12 @@ class RedexBaseOperator(BaseOperator):
     ledger_key: ClassVar[str] = ""
     """Prefix of this operator's facts in ``task_state_store``. Renaming it breaks retries
     already in flight: the earlier try wrote under the old name."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name in ("execute", "execute_complete"):
+            if name in cls.__dict__:
+                setattr(cls, name, with_outcomes(cls.__dict__[name]))
 
     def __init__(self, *, redex_conn_id: str = RedexHook.default_conn_name, **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -17,17 +17,24 @@ from airflow_provider_redex.client.models.base import (
     ResponseModel,
     ValueDescription,
 )
-from airflow_provider_redex.client.models.common import CountryCode, LifecycleStatus, MarketId, PageQuery
+from airflow_provider_redex.client.models.common import (
+    NO_FLOAT,
+    CountryCode,
+    ExactDecimal,
+    LifecycleStatus,
+    MarketId,
+    PageQuery,
+)
 from airflow_provider_redex.client.models.inventory import AdvanceFilter
 
 _TickerId = Annotated[str, StringConstraints(min_length=1)]
 _OrderQuantity = Annotated[
-    Decimal, Field(ge=rules.ORDER_QUANTITY_MIN, decimal_places=rules.QUANTITY_DECIMALS)
+    Decimal, Field(ge=rules.ORDER_QUANTITY_MIN, decimal_places=rules.QUANTITY_DECIMALS), NO_FLOAT
 ]
 _FilteredQuantity = Annotated[
-    Decimal, Field(ge=rules.FILTERED_ORDER_QUANTITY_MIN, decimal_places=rules.QUANTITY_DECIMALS)
+    Decimal, Field(ge=rules.FILTERED_ORDER_QUANTITY_MIN, decimal_places=rules.QUANTITY_DECIMALS), NO_FLOAT
 ]
-_Price = Annotated[Decimal, Field(ge=rules.ORDER_PRICE_MIN)]
+_Price = Annotated[Decimal, Field(ge=rules.ORDER_PRICE_MIN), NO_FLOAT]
 
 
 class SpotRegistry(str, Enum):
@@ -209,17 +216,17 @@ class TickerQuote(ResponseModel):
 
     ticker_id: str
     registry: str | None = None
-    bids: Decimal | None = None
-    offers: Decimal | None = None
+    bids: ExactDecimal | None = None
+    offers: ExactDecimal | None = None
 
 
 class FatFingerLimit(ResponseModel):
     """X4 ``Data``: the price and notional caps for a country and market."""
 
     country_code: str | None = None
-    buy_price_upper_limit: Decimal | None = None
-    sell_price_upper_limit: Decimal | None = None
-    buy_notional_upper_limit: Decimal | None = None
+    buy_price_upper_limit: ExactDecimal | None = None
+    sell_price_upper_limit: ExactDecimal | None = None
+    buy_notional_upper_limit: ExactDecimal | None = None
     currency: str | None = None
 
 
@@ -229,8 +236,8 @@ class DepthLevel(ResponseModel):
     type: OrderType | None = None
     side: OrderSide
     has_your_order: bool | None = None
-    price: Decimal
-    quantity: Decimal
+    price: ExactDecimal
+    quantity: ExactDecimal
     currency: str | None = None
 
 
@@ -243,10 +250,10 @@ class Order(ResponseModel):
     side: OrderSide
     type: OrderType | None = None
     time_in_force: TimeInForce | None = None
-    price: Decimal
-    quantity: Decimal
-    active_quantity: Decimal | None = None
-    filled_quantity: Decimal | None = None
+    price: ExactDecimal
+    quantity: ExactDecimal
+    active_quantity: ExactDecimal | None = None
+    filled_quantity: ExactDecimal | None = None
     currency: str | None = None
     created_time: datetime | None = None
     matched_time: datetime | None = None
@@ -284,9 +291,9 @@ class SpotTransaction(ResponseModel):
     side: OrderSide | None = None
     type: OrderType | None = None
     time_in_force: TimeInForce | None = None
-    price: Decimal | None = None
-    quantity: Decimal | None = None
-    matched_price: Decimal | None = None
+    price: ExactDecimal | None = None
+    quantity: ExactDecimal | None = None
+    matched_price: ExactDecimal | None = None
     user_name: str | None = None
     currency_code: str | None = None
     device_unique_id: str | None = None

@@ -15,6 +15,7 @@ from airflow_provider_redex.client.models.base import Problems, RequestModel, Re
 from airflow_provider_redex.client.models.common import (
     CountryCode,
     DeviceType,
+    ExactDecimal,
     ItemsPerPage,
     PageNumber,
     PageQuery,
@@ -55,15 +56,15 @@ class RecItem(ResponseModel):
     registry_id: str | None = None
     registry: ValueDescription[Registry]
     serial_number: str | None = None
-    total: Decimal
-    retired: Decimal = Decimal(0)
-    on_sale: Decimal = Decimal(0)
-    on_retirement: Decimal = Decimal(0)
-    on_exporting: Decimal = Decimal(0)
-    exported: Decimal = Decimal(0)
-    on_auction: Decimal = Decimal(0)
-    available: Decimal
-    balance: Decimal | None = None
+    total: ExactDecimal
+    retired: ExactDecimal = Decimal(0)
+    on_sale: ExactDecimal = Decimal(0)
+    on_retirement: ExactDecimal = Decimal(0)
+    on_exporting: ExactDecimal = Decimal(0)
+    exported: ExactDecimal = Decimal(0)
+    on_auction: ExactDecimal = Decimal(0)
+    available: ExactDecimal
+    balance: ExactDecimal | None = None
     vintage_from: datetime | None = None
     vintage_to: datetime | None = None
     country_code: str | None = None
@@ -83,7 +84,7 @@ class RecTransactionDetail(ResponseModel):
     country_code: str | None = None
     energy: str | None = None
     vintage: int | None = None
-    total: Decimal
+    total: ExactDecimal
     rec_prefix: str | None = None
     vintage_from: datetime | None = None
     vintage_to: datetime | None = None
@@ -115,7 +116,7 @@ class DeviceInventoryItem(ResponseModel):
     country_code: str | None = None
     province_code: str | None = None
     fuel_type: str | None = None
-    capacity: Decimal | None = None
+    capacity: ExactDecimal | None = None
     created_time: datetime | None = None
 
 
@@ -143,8 +144,8 @@ class AdvanceFilter(RequestModel):
     feed_in_tariff: bool | None = None
     connected_to_grid: bool | None = None
     other_labeling_scheme: str | None = None
-    capacity_from: Decimal | None = Field(default=None, ge=0)
-    capacity_to: Decimal | None = Field(default=None, ge=0)
+    capacity_from: ExactDecimal | None = Field(default=None, ge=0)
+    capacity_to: ExactDecimal | None = Field(default=None, ge=0)
 
     @model_validator(mode="after")
     def _ranges_in_order(self) -> AdvanceFilter:

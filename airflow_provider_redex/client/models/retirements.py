@@ -14,6 +14,7 @@ from airflow_provider_redex.client.models import rules
 from airflow_provider_redex.client.models.base import Problems, RequestModel, ResponseModel, ValueDescription
 from airflow_provider_redex.client.models.common import (
     CountryCode,
+    ExactDecimal,
     LifecycleStatus,
     PageQuery,
     Registry,
@@ -185,7 +186,7 @@ class RetiredItem(ResponseModel):
     vintage_year: int | None = None
     trading_count: int | None = None
     serial_numbers: str | None = None
-    quantity: Decimal
+    quantity: ExactDecimal
 
 
 class RetirementApplication(ResponseModel):
@@ -197,7 +198,7 @@ class RetirementApplication(ResponseModel):
 
     id: UUID
     application_number: str
-    amount: Decimal
+    amount: ExactDecimal
     device_id: UUID | None = None
     device_name: str | None = None
     beneficiary_id: UUID | None = None

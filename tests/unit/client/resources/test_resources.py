@@ -140,13 +140,13 @@ DAILY = {
     ],
 }
 MONTHLY = [
-    {"RemoteInvId": "INV02", "Data": {"Year": 2023, "PeriodProductionPerMonthInKWh": {"Jan": 321.111}}}
+    {"RemoteInvId": "INV02", "Data": {"Year": 2023, "PeriodProductionPerMonthInKWh": {"Jan": "321.111"}}}
 ]
 INVERTER = {
     "RemoteInvId": "INV1",
     "ElectronicSerialNumber": "SN1",
     "BrandCode": "HW21",
-    "InstalledCapacity": 9.9,
+    "InstalledCapacity": "9.9",
 }
 DEVICE = {
     "InstallationName": "Roof 1",
