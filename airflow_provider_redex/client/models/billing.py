@@ -7,10 +7,11 @@ REDEX documents only the filters of these endpoints; every response shape here i
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from enum import Enum
 
 from airflow_provider_redex.client.models.base import QueryModel, ResponseModel, ValueDescription
-from airflow_provider_redex.client.models.common import ExactDecimal, PageQuery, Registry
+from airflow_provider_redex.client.models.common import PageQuery, Registry
 
 
 class DebtStatus(str, Enum):
@@ -70,7 +71,7 @@ class Debt(ResponseModel):
     fee_code: str | None = None
     status: ValueDescription[DebtStatus] | None = None
     currency: str | None = None
-    amount: ExactDecimal | None = None
+    amount: Decimal | None = None
     created_time: datetime | None = None
 
 
@@ -89,7 +90,7 @@ class Invoice(ResponseModel):
     status: ValueDescription[InvoiceStatus] | None = None
     transaction_type: ValueDescription[InvoiceTransactionType] | None = None
     currency: str | None = None
-    amount: ExactDecimal | None = None
+    amount: Decimal | None = None
     created_time: datetime | None = None
 
 

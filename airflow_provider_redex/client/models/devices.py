@@ -27,7 +27,6 @@ from airflow_provider_redex.client.models.common import (
     NO_FLOAT,
     CountryCode,
     DeviceType,
-    ExactDecimal,
     LifecycleStatus,
     PageQuery,
     Registry,
@@ -259,7 +258,7 @@ class Inverter(ResponseModel):
     brand_code: str | None = None
     other_brand_name: str | None = None
     electronic_serial_number: str | None = None
-    installed_capacity: ExactDecimal | None = None
+    installed_capacity: Decimal | None = None
     effective_start_date: date | None = None
     effective_end_date: date | None = None
     replaced_by_remote_inv_id: str | None = None

@@ -20,7 +20,6 @@ from airflow_provider_redex.client.models.base import (
 from airflow_provider_redex.client.models.common import (
     NO_FLOAT,
     CountryCode,
-    ExactDecimal,
     LifecycleStatus,
     MarketId,
     PageQuery,
@@ -216,17 +215,17 @@ class TickerQuote(ResponseModel):
 
     ticker_id: str
     registry: str | None = None
-    bids: ExactDecimal | None = None
-    offers: ExactDecimal | None = None
+    bids: Decimal | None = None
+    offers: Decimal | None = None
 
 
 class FatFingerLimit(ResponseModel):
     """X4 ``Data``: the price and notional caps for a country and market."""
 
     country_code: str | None = None
-    buy_price_upper_limit: ExactDecimal | None = None
-    sell_price_upper_limit: ExactDecimal | None = None
-    buy_notional_upper_limit: ExactDecimal | None = None
+    buy_price_upper_limit: Decimal | None = None
+    sell_price_upper_limit: Decimal | None = None
+    buy_notional_upper_limit: Decimal | None = None
     currency: str | None = None
 
 
@@ -236,8 +235,8 @@ class DepthLevel(ResponseModel):
     type: OrderType | None = None
     side: OrderSide
     has_your_order: bool | None = None
-    price: ExactDecimal
-    quantity: ExactDecimal
+    price: Decimal
+    quantity: Decimal
     currency: str | None = None
 
 
@@ -250,10 +249,10 @@ class Order(ResponseModel):
     side: OrderSide
     type: OrderType | None = None
     time_in_force: TimeInForce | None = None
-    price: ExactDecimal
-    quantity: ExactDecimal
-    active_quantity: ExactDecimal | None = None
-    filled_quantity: ExactDecimal | None = None
+    price: Decimal
+    quantity: Decimal
+    active_quantity: Decimal | None = None
+    filled_quantity: Decimal | None = None
     currency: str | None = None
     created_time: datetime | None = None
     matched_time: datetime | None = None
@@ -291,9 +290,9 @@ class SpotTransaction(ResponseModel):
     side: OrderSide | None = None
     type: OrderType | None = None
     time_in_force: TimeInForce | None = None
-    price: ExactDecimal | None = None
-    quantity: ExactDecimal | None = None
-    matched_price: ExactDecimal | None = None
+    price: Decimal | None = None
+    quantity: Decimal | None = None
+    matched_price: Decimal | None = None
     user_name: str | None = None
     currency_code: str | None = None
     device_unique_id: str | None = None

@@ -56,15 +56,15 @@ class RecItem(ResponseModel):
     registry_id: str | None = None
     registry: ValueDescription[Registry]
     serial_number: str | None = None
-    total: ExactDecimal
-    retired: ExactDecimal = Decimal(0)
-    on_sale: ExactDecimal = Decimal(0)
-    on_retirement: ExactDecimal = Decimal(0)
-    on_exporting: ExactDecimal = Decimal(0)
-    exported: ExactDecimal = Decimal(0)
-    on_auction: ExactDecimal = Decimal(0)
-    available: ExactDecimal
-    balance: ExactDecimal | None = None
+    total: Decimal
+    retired: Decimal = Decimal(0)
+    on_sale: Decimal = Decimal(0)
+    on_retirement: Decimal = Decimal(0)
+    on_exporting: Decimal = Decimal(0)
+    exported: Decimal = Decimal(0)
+    on_auction: Decimal = Decimal(0)
+    available: Decimal
+    balance: Decimal | None = None
     vintage_from: datetime | None = None
     vintage_to: datetime | None = None
     country_code: str | None = None
@@ -84,7 +84,7 @@ class RecTransactionDetail(ResponseModel):
     country_code: str | None = None
     energy: str | None = None
     vintage: int | None = None
-    total: ExactDecimal
+    total: Decimal
     rec_prefix: str | None = None
     vintage_from: datetime | None = None
     vintage_to: datetime | None = None
@@ -116,7 +116,7 @@ class DeviceInventoryItem(ResponseModel):
     country_code: str | None = None
     province_code: str | None = None
     fuel_type: str | None = None
-    capacity: ExactDecimal | None = None
+    capacity: Decimal | None = None
     created_time: datetime | None = None
 
 

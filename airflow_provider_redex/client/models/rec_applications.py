@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -13,7 +14,6 @@ from airflow_provider_redex.client.models.base import Problems, RequestModel, Re
 from airflow_provider_redex.client.models.common import (
     CountryCode,
     DeviceType,
-    ExactDecimal,
     LifecycleStatus,
     PageQuery,
     RecQuantity,
@@ -64,7 +64,7 @@ class RecApplication(ResponseModel):
     country_code: str | None = None
     energy: str | None = None
     registry: ValueDescription[Registry]
-    quantity: ExactDecimal
+    quantity: Decimal
     status: ValueDescription[RecApplicationStatus]
     vintage_from: datetime
     vintage_to: datetime

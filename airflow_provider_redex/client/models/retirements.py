@@ -14,7 +14,6 @@ from airflow_provider_redex.client.models import rules
 from airflow_provider_redex.client.models.base import Problems, RequestModel, ResponseModel, ValueDescription
 from airflow_provider_redex.client.models.common import (
     CountryCode,
-    ExactDecimal,
     LifecycleStatus,
     PageQuery,
     Registry,
@@ -186,7 +185,7 @@ class RetiredItem(ResponseModel):
     vintage_year: int | None = None
     trading_count: int | None = None
     serial_numbers: str | None = None
-    quantity: ExactDecimal
+    quantity: Decimal
 
 
 class RetirementApplication(ResponseModel):
@@ -198,7 +197,7 @@ class RetirementApplication(ResponseModel):
 
     id: UUID
     application_number: str
-    amount: ExactDecimal
+    amount: Decimal
     device_id: UUID | None = None
     device_name: str | None = None
     beneficiary_id: UUID | None = None

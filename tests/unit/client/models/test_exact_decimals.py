@@ -79,19 +79,3 @@ def test_text_decimal_and_int_amounts_are_read_exactly(value: object) -> None:
 def test_advance_filter_capacity_refuses_a_float() -> None:
     with pytest.raises(RedexInputError, match="CapacityFrom"):
         AdvanceFilter.from_input({"CapacityFrom": 1.5})
-
-
-def test_a_response_built_with_a_float_quantity_is_refused_too() -> None:
-    """Responses are parsed with exact decimals; a float there means a bug upstream."""
-    with pytest.raises(ValueError, match="float"):
-        RecApplication.model_validate(
-            {
-                "Id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
-                "ApplicationNumber": "R1",
-                "Registry": "IREC",
-                "Quantity": 1.5,
-                "Status": "InProgress",
-                "VintageFrom": "2026-01-01T00:00:00",
-                "VintageTo": "2026-01-02T00:00:00",
-            }
-        )
