@@ -18,7 +18,6 @@ from airflow_provider_redex.client.models.exchange import LimitOrderRequest
 from airflow_provider_redex.client.models.inventory import AdvanceFilter
 from airflow_provider_redex.client.models.rec_applications import (
     GroupedDeviceRecApplicationRequest,
-    RecApplication,
 )
 from airflow_provider_redex.client.models.retirements import RetirementRequest
 
