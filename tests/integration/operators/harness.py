@@ -38,11 +38,12 @@ from airflow_provider_redex.sensors import *  # noqa: F403
 
 @dataclass
 class DagResult:
-    """What a test run left behind: the run's state, each task's state and return value."""
+    """What a test run left behind: the run's state, each task's state, tries and return value."""
 
     state: str
     task_states: dict[str, str]
     xcoms: dict[str, Any]
+    tries: dict[str, int]
 
 
 @pytest.fixture(scope="session")
@@ -82,6 +83,12 @@ def records(sandbox: RunningSandbox) -> dict[str, int]:
     return dict(sandbox.admin("GET", "counters")["Records"])
 
 
+def posts(sandbox: RunningSandbox) -> int:
+    """POST requests that reached the sandbox so far, answered or not."""
+    by_route = sandbox.admin("GET", "counters")["Requests"]
+    return sum(count for route, count in by_route.items() if route.startswith("POST "))
+
+
 def requests_seen(sandbox: RunningSandbox) -> int:
     """REDEX API requests the sandbox has received so far (every window, every IP)."""
     per_ip = sandbox.admin("GET", "counters")["RateLimits"]["PerIp"]
@@ -114,11 +121,12 @@ def _result(run: Any) -> DagResult:
     with create_session() as session:
         tis = run.get_task_instances(session=session)
         states = {ti.task_id: _text(ti.state) for ti in tis}
+        tries = {ti.task_id: ti.try_number for ti in tis}
         rows = session.scalars(
             XComModel.get_many(run_id=run.run_id, dag_ids=run.dag_id, key="return_value")
         ).all()
         xcoms = {row.task_id: XComModel.deserialize_value(row) for row in rows}
-    return DagResult(state=_text(run.state), task_states=states, xcoms=xcoms)
+    return DagResult(state=_text(run.state), task_states=states, xcoms=xcoms, tries=tries)
 
 
 def _text(state: Any) -> str:
