@@ -25,10 +25,12 @@ POST sent (again).
 different task instance with an empty store: whether it may create again is the operator's
 own rule (for example the beneficiary operator always looks up by name and type first).
 
-**Known limitation:** A lookup can only find what REDEX lists. If REDEX accepted the POST but
-does not list the resource yet, the retry creates a second one. The sandbox lists a resource
-as soon as it is created, and REDEX's own applications are listed at once as far as its
-documentation shows.
+**REDEX may list late.** A lookup can only find what REDEX lists, and REDEX may list a new
+application some seconds after it made it. So after an earlier try's unacknowledged POST the
+lookup keeps asking until ``unacknowledged_wait`` seconds have passed since that POST's intent,
+whatever Airflow's retry delay was, and only then sends again (the sandbox's ``listing_delay``
+tests this). A lookup that cannot answer at all (404, a 5xx that outlasts the client's retries)
+goes to the operator's ``on_lookup_error``, which fails the task saying what to check in REDEX.
 
 Renaming an operator's ``ledger_key`` breaks retries already in flight: the earlier try
 wrote under the old name.
@@ -39,6 +41,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -46,8 +49,23 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from airflow_provider_redex.client import wire_json
+from airflow_provider_redex.client.errors import (
+    RedexError,
+    RedexNotFoundError,
+    RedexServerError,
+    RedexTransportError,
+)
 
 log = logging.getLogger(__name__)
+
+UNACKNOWLEDGED_CREATE_WAIT_SECONDS = 300.0
+"""How long a retry keeps looking for what an earlier try's unacknowledged POST made before it
+sends again; REDEX may list a new application late (operators' ``unacknowledged_create_wait``)."""
+UNACKNOWLEDGED_CREATE_POLL_SECONDS = 15.0
+"""At most this long between two lookups: each is a list request paid from the account's budget."""
+
+LOOKUP_CANNOT_ANSWER = (RedexNotFoundError, RedexServerError, RedexTransportError)
+"""Lookup errors that leave the question open: the list route is missing, or REDEX keeps failing."""
 
 #: Test seam for the crash-and-retry test: when ``REDEX_TEST_CRASH_AFTER_POST`` names a crash
 #: point (a comma-separated list may name several) and the folder ``REDEX_TEST_CRASH_MARKERS``
@@ -224,6 +242,28 @@ class Outcome:
         return self.how == "created"
 
 
+def look_for(find_existing: Callable[[Intent], _T | None], intent: Intent, wait: float) -> _T | None:
+    """``find_existing(intent)``, asked again until ``wait`` seconds after the intent have passed.
+
+    Counted from the intent, not from now: a retry that came late has already waited that long.
+    """
+    deadline = intent.at + timedelta(seconds=wait)
+    poll = min(UNACKNOWLEDGED_CREATE_POLL_SECONDS, max(wait / 20, 0.05))
+    while True:
+        found = find_existing(intent)
+        left = (deadline - datetime.now(tz=timezone.utc)).total_seconds()
+        if found is not None or left <= 0:
+            if found is None and wait > 0:
+                log.warning(
+                    "REDEX does not list what the earlier try's POST (at %s) may have made, %s s after it;"
+                    " sending the request again",
+                    intent.at.isoformat(),
+                    wait,
+                )
+            return found
+        time.sleep(min(poll, left))
+
+
 def create_once(
     ledger: CreationLedger,
     *,
@@ -234,6 +274,8 @@ def create_once(
     crash_point_name: str,
     always_look_up: bool = False,
     keep_request: Any = None,
+    unacknowledged_wait: float = 0.0,
+    on_lookup_error: Callable[[Intent, RedexError], Any] | None = None,
 ) -> Outcome:
     """Return the resource this task instance created, creating it only if no try did.
 
@@ -250,15 +292,27 @@ def create_once(
         intent stamped now.
     :param keep_request: wire data of the request, kept with the intent (see
         :meth:`CreationLedger.record_intent`).
+    :param unacknowledged_wait: seconds after an earlier try's intent during which the lookup is
+        asked again before the POST is sent again (REDEX may list late).
+    :param on_lookup_error: called when the lookup after an earlier try's intent cannot answer
+        (:data:`LOOKUP_CANNOT_ANSWER`); it raises what the task should fail with, or returns to
+        send the request again. Without it the lookup's error propagates.
     """
     recorded = ledger.created()
     if recorded is not None:
         return Outcome(recorded, "recorded")
     earlier = ledger.intent()
+    unacknowledged = earlier is not None  # an earlier try may have sent the POST
     if earlier is None and always_look_up:
         earlier = Intent(fingerprint=request_fingerprint, at=datetime.now(tz=timezone.utc))
     if earlier is not None:
-        found = find_existing(earlier)
+        try:
+            found = look_for(find_existing, earlier, unacknowledged_wait if unacknowledged else 0.0)
+        except LOOKUP_CANNOT_ANSWER as error:
+            if not unacknowledged or on_lookup_error is None:
+                raise
+            on_lookup_error(earlier, error)  # raises, or returns: send again
+            found = None
         if found is not None:
             resource_id = to_id(found)
             ledger.record_created(resource_id)

@@ -11,28 +11,36 @@ A window overlapping an existing application of the device is refused before the
 (REDEX answers 422 for it, BR15). Only rejected and withdrawn applications release their window;
 one returned for resubmission (``ToReSubmit``) still holds it: it goes back to ``InProgress``
 once edited (API_REFERENCE 13.4), although a sensor treats it as a failure.
+
+Exactly once: the window is the natural key. A retry after an unacknowledged POST looks for an
+application of the device with the same window (for ``unacknowledged_create_wait``, as REDEX may
+list it late); if REDEX then answers 422 because the window overlaps, the application it
+overlaps is adopted when it is the same request (window and quantity), since it is the one the
+earlier try made.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_redex.client.errors import RedexUnprocessableError
 from airflow_provider_redex.client.models import rules
 from airflow_provider_redex.client.models.devices import GenerationDataFrequency
 from airflow_provider_redex.client.models.rec_applications import (
     GroupedDeviceRecApplicationRequest,
     RecApplication,
 )
-from airflow_provider_redex.operators.base import RedexBaseOperator, RedexRefusal
+from airflow_provider_redex.operators.base import RedexCreatingOperator, RedexRefusal
 from airflow_provider_redex.operators.exactly_once import (
     CreationLedger,
+    Intent,
     Outcome,
-    create_once,
     fingerprint,
     id_of,
+    look_for,
 )
 
 if TYPE_CHECKING:
@@ -40,19 +48,25 @@ if TYPE_CHECKING:
 
     from airflow_provider_redex.client.client import RedexClient
 
-class RedexCreateRecApplicationOperator(RedexBaseOperator):
+
+class RedexCreateRecApplicationOperator(RedexCreatingOperator):
     """Apply for issuance of RECs for an approved grouped device; return the application id.
 
     :param device_id: the approved device's id (``DeviceId``, from the device application
         sensor's result), not the application id (templated).
     :param vintage_to: last day of the window, ``YYYY-MM-DD``; default yesterday (templated).
     :param vintage_from: first day; default derived (see the module docstring) (templated).
-    :param quantity: RECs (MWh, at most 6 decimals); default the window's generation (templated).
+    :param quantity: RECs (MWh, at most 6 decimals, text or Decimal); default the window's
+        generation (templated).
+    :param unacknowledged_create_wait: see :class:`.RedexCreatingOperator` (default 300 s).
+    :param recovered_id: see :class:`.RedexCreatingOperator`.
+    :param resend_unconfirmed: see :class:`.RedexCreatingOperator`.
     :param redex_conn_id: the REDEX connection (default ``redex_default``).
     """
 
     template_fields: Sequence[str] = ("device_id", "vintage_from", "vintage_to", "quantity", "redex_conn_id")
     ledger_key = "redex_rec_application"
+    resource_name = "REC application"
 
     def __init__(
         self,
@@ -71,20 +85,22 @@ class RedexCreateRecApplicationOperator(RedexBaseOperator):
 
     def execute(self, context: Context) -> str:
         ledger = self.ledger(context)
-        if (recorded := ledger.created()) is not None:
+        if (recorded := self.already_created(ledger)) is not None:
             self.log.info(
                 "REC application %s was created by an earlier try of this task; not applying again", recorded
             )
             return str(recorded)
+        unacknowledged = ledger.intent() is not None
         with self.redex_client() as client:
             existing = list(client.rec_applications.list(device_id=self.device_id))
             request = self._request_of_earlier_try(ledger) or self._request(client, existing)
-            outcome = create_once(
-                ledger,
+            outcome = self.create_once(
+                context,
+                look_up_where=f"the REC applications of device {self.device_id}",
                 request_fingerprint=fingerprint(request.to_wire()),
                 keep_request=request.to_wire(),
-                find_existing=lambda intent: _same_window(existing, request),
-                create=lambda: self._create(client, request, existing),
+                find_existing=lambda intent: _same_request(self._applications(client), request),
+                create=lambda: self._create(client, request, existing, unacknowledged=unacknowledged),
                 to_id=id_of,
                 crash_point_name="rec_application",
             )
@@ -141,8 +157,16 @@ class RedexCreateRecApplicationOperator(RedexBaseOperator):
             )
         return mwh
 
+    def _applications(self, client: RedexClient) -> list[RecApplication]:
+        return list(client.rec_applications.list(device_id=self.device_id))
+
     def _create(
-        self, client: RedexClient, request: GroupedDeviceRecApplicationRequest, existing: list[RecApplication]
+        self,
+        client: RedexClient,
+        request: GroupedDeviceRecApplicationRequest,
+        existing: list[RecApplication],
+        *,
+        unacknowledged: bool,
     ) -> Any:
         clash = next((a for a in _holding_window(existing) if _overlaps(a, request)), None)
         if clash is not None:
@@ -151,7 +175,26 @@ class RedexCreateRecApplicationOperator(RedexBaseOperator):
                 f"{clash.application_number} ({clash.vintage_from.date()} to {clash.vintage_to.date()}, "
                 f"{clash.status.value.value}) of device {self.device_id}"
             )
-        return client.rec_applications.create_for_grouped_device(request)
+        try:
+            return client.rec_applications.create_for_grouped_device(request)
+        except RedexUnprocessableError:
+            if not unacknowledged:
+                raise
+            # The window overlaps one REDEX does not list yet: most likely the earlier try's own.
+            now = Intent(fingerprint="", at=datetime.now(tz=timezone.utc))
+            own = look_for(
+                lambda _: _same_request(self._applications(client), request),
+                now,
+                self.unacknowledged_create_wait,
+            )
+            if own is None:
+                raise
+            self.log.info(
+                "REDEX refused the window as overlapping REC application %s, which is this same request "
+                "sent by an earlier try: adopting it",
+                own.application_number,
+            )
+            return own
 
     def _log_outcome(self, request: GroupedDeviceRecApplicationRequest, outcome: Outcome) -> None:
         what = f"{request.quantity} RECs for {request.vintage_from} to {request.vintage_to}"
@@ -200,15 +243,15 @@ def _overlaps(application: RecApplication, request: GroupedDeviceRecApplicationR
     )
 
 
-def _same_window(
+def _same_request(
     existing: list[RecApplication], request: GroupedDeviceRecApplicationRequest
 ) -> RecApplication | None:
-    """The application an earlier try's POST made: the same device and the same window."""
+    """The application an earlier try's POST made: the same window and, when given, quantity."""
     for application in _holding_window(existing):
         same = (application.vintage_from.date(), application.vintage_to.date()) == (
             request.vintage_from,
             request.vintage_to,
         )
-        if same:
+        if same and request.quantity in (None, application.quantity):
             return application
     return None

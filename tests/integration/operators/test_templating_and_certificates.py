@@ -23,6 +23,8 @@ NOT_TEMPLATED = {
     "is_declaration_form",
     "overwrite",
     "unacknowledged_create_wait",
+    "recovered_id",
+    "resend_unconfirmed",
 }
 """Arguments that shape how a task runs, not what it sends: fixed when the DAG is written."""
 
