@@ -25,9 +25,13 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from pydantic import TypeAdapter, ValidationError
 
 from airflow_provider_redex.client.errors import RedexUnprocessableError
 from airflow_provider_redex.client.models import rules
+from airflow_provider_redex.client.models.common import RecQuantity
 from airflow_provider_redex.client.models.devices import GenerationDataFrequency
 from airflow_provider_redex.client.models.rec_applications import (
     GroupedDeviceRecApplicationRequest,
@@ -47,6 +51,9 @@ if TYPE_CHECKING:
     from airflow.sdk import Context
 
     from airflow_provider_redex.client.client import RedexClient
+
+
+_QUANTITY: TypeAdapter[Decimal] = TypeAdapter(RecQuantity)
 
 
 class RedexCreateRecApplicationOperator(RedexCreatingOperator):
@@ -90,6 +97,7 @@ class RedexCreateRecApplicationOperator(RedexCreatingOperator):
                 "REC application %s was created by an earlier try of this task; not applying again", recorded
             )
             return str(recorded)
+        self._check_given_arguments()
         unacknowledged = ledger.intent() is not None
         with self.redex_client() as client:
             existing = list(client.rec_applications.list(device_id=self.device_id))
@@ -106,6 +114,25 @@ class RedexCreateRecApplicationOperator(RedexCreatingOperator):
             )
         self._log_outcome(request, outcome)
         return str(outcome.resource_id)
+
+    def _check_given_arguments(self) -> None:
+        """Refuse what is wrong in the arguments given before any request (the rest is derived)."""
+        problems = []
+        try:
+            UUID(str(self.device_id).strip())
+        except ValueError:
+            problems.append(f"device_id must be the approved device's id (a UUID), not {self.device_id!r}")
+        if self.quantity not in (None, ""):
+            try:
+                _QUANTITY.validate_python(self.quantity)
+            except ValidationError as err:
+                rule = "; ".join(str(e.get("ctx", {}).get("error") or e["msg"]) for e in err.errors())
+                problems.append(f"quantity {self.quantity!r}: {rule}")
+        start, end = _day(self.vintage_from, "vintage_from"), _day(self.vintage_to, "vintage_to")
+        if start and end and start > end:
+            problems.append(f"vintage_from {start} is after vintage_to {end}")
+        if problems:
+            raise RedexRefusal("; ".join(problems) + "; nothing was sent to REDEX")
 
     def _request_of_earlier_try(self, ledger: CreationLedger) -> GroupedDeviceRecApplicationRequest | None:
         """The request an earlier try derived, if it got as far as recording it.
