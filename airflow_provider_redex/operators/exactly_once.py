@@ -50,7 +50,9 @@ from typing import Any, Protocol, TypeVar
 
 from airflow_provider_redex.client import wire_json
 from airflow_provider_redex.client.errors import (
+    RedexAPIError,
     RedexError,
+    RedexInputError,
     RedexNotFoundError,
     RedexServerError,
     RedexTransportError,
@@ -64,8 +66,9 @@ sends again; REDEX may list a new application late (operators' ``unacknowledged_
 UNACKNOWLEDGED_CREATE_POLL_SECONDS = 15.0
 """At most this long between two lookups: each is a list request paid from the account's budget."""
 
-LOOKUP_CANNOT_ANSWER = (RedexNotFoundError, RedexServerError, RedexTransportError)
-"""Lookup errors that leave the question open: the list route is missing, or REDEX keeps failing."""
+LOOKUP_CANNOT_ANSWER = (RedexNotFoundError, RedexServerError)
+"""Lookup errors that leave the question open: the list route is missing, or REDEX keeps failing
+through the client's retries. A dropped connection is not one: Airflow's retry asks again."""
 
 #: Test seam for the crash-and-retry test: when ``REDEX_TEST_CRASH_AFTER_POST`` names a crash
 #: point (a comma-separated list may name several) and the folder ``REDEX_TEST_CRASH_MARKERS``
@@ -148,7 +151,7 @@ class CreationLedger:
     def intent(self) -> Intent | None:
         """The POST an earlier try was about to send, or ``None``."""
         value = self._store.get(self._key("intent"))
-        if not isinstance(value, dict):
+        if not isinstance(value, dict) or value.get("withdrawn"):
             return None
         body = value.get("request")
         return Intent(
@@ -167,6 +170,10 @@ class CreationLedger:
             value["request"] = wire_json.dumps(request)
         self._store.set(self._key("intent"), value)
         return intent
+
+    def withdraw_intent(self) -> None:
+        """The POST surely did not act (never sent, or refused): a retry need not look for it."""
+        self._store.set(self._key("intent"), {"withdrawn": True})
 
     def record_created(self, resource_id: Any) -> None:
         self._store.set(self._key("created"), resource_id)
@@ -240,6 +247,21 @@ class Outcome:
     @property
     def created_now(self) -> bool:
         return self.how == "created"
+
+
+def may_have_acted(error: RedexError) -> bool:
+    """Whether REDEX may have created something although the POST raised ``error``.
+
+    Only an ambiguous failure may have: a request sent without an answer (timeout, dropped
+    connection), a 5xx, or an answer that is not REDEX's envelope. A request never sent, a 429
+    and REDEX's own refusals (4xx) created nothing.
+    """
+    if isinstance(error, RedexTransportError):
+        return error.request_sent
+    status = getattr(error, "status_code", None)
+    if isinstance(error, RedexAPIError) and isinstance(status, int):
+        return status >= 500
+    return not isinstance(error, RedexInputError)
 
 
 def look_for(find_existing: Callable[[Intent], _T | None], intent: Intent, wait: float) -> _T | None:
@@ -318,7 +340,13 @@ def create_once(
             ledger.record_created(resource_id)
             return Outcome(resource_id, "found")
     ledger.record_intent(request_fingerprint, keep_request)
-    resource_id = to_id(create())
+    try:
+        made = create()
+    except RedexError as error:
+        if not may_have_acted(error):
+            ledger.withdraw_intent()
+        raise
+    resource_id = to_id(made)
     crash_point(crash_point_name)
     ledger.record_created(resource_id)
     return Outcome(resource_id, "created")
