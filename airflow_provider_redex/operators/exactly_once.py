@@ -19,7 +19,8 @@ facts into it, each under a key prefixed with the operator's ``ledger_key``:
 request. An ``intent`` with no ``created`` means an earlier try may have crashed between the
 POST and the store write: the operator's lookup (a GET that finds what that POST would have
 made) runs, and a match is adopted and recorded. Only when the lookup finds nothing is the
-POST sent (again).
+POST sent (again). A POST that surely did not act (never sent, a 429, REDEX's own 4xx refusal)
+withdraws its intent, so a retry sends at once, without a lookup.
 
 **What it does not do:** It does not make REDEX itself idempotent. A second DAG run is a
 different task instance with an empty store: whether it may create again is the operator's
