@@ -132,3 +132,15 @@ def test_every_status_has_one_outcome() -> None:
         assert not is_final(cls(**kwargs)), status
     assert not is_final(RedexTransportError("reset", method="POST", path="/x", request_sent=True))
     assert not is_final(RedexTimeoutError("slow", method="GET", path="/x", request_sent=True))
+
+
+def test_a_sensor_waiting_on_an_unknown_id_fails_once(airflow_db: Path, redex_sandbox: Any) -> None:
+    unknown = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+    task = (
+        f"RedexRecApplicationSensor(task_id='wait', rec_application_id={unknown!r}, "
+        "poke_interval=0.2, timeout=30, mode='poke', deferrable=False)"
+    )
+
+    result = harness.run_dag(airflow_db, "outcome_sensor_404", task, default_args=RETRIES)
+
+    assert (result.task_states["wait"], result.tries["wait"]) == ("failed", 1)
