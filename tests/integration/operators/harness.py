@@ -58,6 +58,20 @@ def airflow_db() -> Path:
     return dags
 
 
+class TaskStateStore:
+    """A task instance's ``task_state_store`` for tests that call ``execute`` directly: kept by
+    the test across "tries", and storing JSON only, as Airflow's does."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.values.get(key, default)
+
+    def set(self, key: str, value: Any) -> None:
+        self.values[key] = json.loads(json.dumps(value))
+
+
 def sandbox_config(**overrides: Any) -> SandboxConfig:
     """Fast sandbox: 1 sandbox second = 10 ms; decisions by the admin API unless told."""
     settings: dict[str, Any] = {"time_scale": 0.01, "approve_after": None, "processing_seconds": 1.0}

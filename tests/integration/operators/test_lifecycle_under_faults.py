@@ -48,17 +48,7 @@ MAX_TRIES = 25
 UNLIMITED = WindowPolicy(1_000_000, 60.0)
 
 
-class Store:
-    """One task instance's state store, kept across its tries."""
-
-    def __init__(self) -> None:
-        self.values: dict[str, Any] = {}
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.values.get(key, default)
-
-    def set(self, key: str, value: Any) -> None:
-        self.values[key] = json.loads(json.dumps(value))
+Store = harness.TaskStateStore
 
 
 class Runner:

@@ -9,7 +9,6 @@ record the id would have left things. The sandbox lists new resources late (``li
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
@@ -31,17 +30,7 @@ LISTING_DELAY = 150.0
 """Sandbox seconds: 1.5 real seconds at the harness's 1 % scale."""
 
 
-class Store:
-    """A task state store that outlives the tries, as Airflow's does."""
-
-    def __init__(self) -> None:
-        self.values: dict[str, Any] = {}
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.values.get(key, default)
-
-    def set(self, key: str, value: Any) -> None:
-        self.values[key] = json.loads(json.dumps(value))
+Store = harness.TaskStateStore
 
 
 @pytest.fixture
