@@ -65,15 +65,15 @@ class FileStore:
 
 
 def _kill_at(point: str) -> None:
-    """In the child: arrange SIGKILL at ``point``."""
-    original_request = SyncAPIClient.request
+    """In the child: arrange SIGKILL at ``point`` (every REDEX call goes through ``_send_request``)."""
+    original_send = SyncAPIClient._send_request
     original_record = CreationLedger.record_created
 
-    def request(self: Any, route_name: str, **kwargs: Any) -> Any:
-        is_post = ROUTES[route_name].method == "POST"
+    def send_request(self: Any, request: Any) -> Any:
+        is_post = ROUTES[request.route_name].method == "POST"
         if is_post and point == "before_post":
             os.kill(os.getpid(), signal.SIGKILL)
-        answer = original_request(self, route_name, **kwargs)
+        answer = original_send(self, request)
         if is_post and point == "after_post":
             os.kill(os.getpid(), signal.SIGKILL)
         return answer
@@ -83,7 +83,7 @@ def _kill_at(point: str) -> None:
         if point == "after_ledger":
             os.kill(os.getpid(), signal.SIGKILL)
 
-    SyncAPIClient.request = request  # type: ignore[method-assign]
+    SyncAPIClient._send_request = send_request  # type: ignore[method-assign]
     CreationLedger.record_created = record_created  # type: ignore[method-assign]
 
 
