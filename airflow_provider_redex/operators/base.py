@@ -82,7 +82,7 @@ class RedexCreatingOperator(RedexBaseOperator):
         again: REDEX may list a new application late. Default 300.
     :param recovered_id: the id of what an earlier try created, when you found it in REDEX after
         the task failed saying its lookup could not answer: the task records and returns it and
-        sends nothing (templated where the operator allows it).
+        sends nothing.
     :param resend_unconfirmed: after such a failure, when you found in REDEX that the earlier try
         created nothing: the task sends the request again instead of failing on the lookup.
     :param redex_conn_id: the REDEX connection (default ``redex_default``).
