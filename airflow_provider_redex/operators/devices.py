@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_redex.client import wire_json
+from airflow_provider_redex.client.errors import RedexBadRequestError, RedexError
 from airflow_provider_redex.client.models.devices import DeviceApplication, GroupedDeviceApplicationRequest
 from airflow_provider_redex.operators.base import RedexCreatingOperator, RedexRefusal
 from airflow_provider_redex.operators.exactly_once import (
@@ -87,6 +88,8 @@ class RedexRegisterGroupedDeviceOperator(RedexCreatingOperator):
                 create=lambda: client.device_applications.create_grouped(request),
                 to_id=id_of,
                 crash_point_name="device_application",
+                # Its inverters are registered already: most likely by the earlier try's own POST.
+                refused_as_duplicate=_duplicate_inverters,
             )
         self._log_outcome(request, outcome)
         return str(outcome.resource_id)
@@ -118,6 +121,10 @@ class RedexRegisterGroupedDeviceOperator(RedexCreatingOperator):
                 outcome.resource_id,
                 "kept in task state" if outcome.how == "recorded" else "found on REDEX",
             )
+
+
+def _duplicate_inverters(error: RedexError) -> bool:
+    return isinstance(error, RedexBadRequestError) and "DuplicateRemoteInvId" in str(error.errors)
 
 
 def _find_submitted(

@@ -265,12 +265,18 @@ def may_have_acted(error: RedexError) -> bool:
     return not isinstance(error, RedexInputError)
 
 
-def look_for(find_existing: Callable[[Intent], _T | None], intent: Intent, wait: float) -> _T | None:
-    """``find_existing(intent)``, asked again until ``wait`` seconds after the intent have passed.
+def look_for(
+    find_existing: Callable[[Intent], _T | None],
+    intent: Intent,
+    wait: float,
+    *,
+    since: datetime | None = None,
+) -> _T | None:
+    """``find_existing(intent)``, asked again until ``wait`` seconds after ``since`` have passed.
 
-    Counted from the intent, not from now: a retry that came late has already waited that long.
+    ``since`` defaults to the intent's time: a retry that came late has already waited that long.
     """
-    deadline = intent.at + timedelta(seconds=wait)
+    deadline = (since or intent.at) + timedelta(seconds=wait)
     poll = min(UNACKNOWLEDGED_CREATE_POLL_SECONDS, max(wait / 20, 0.05))
     while True:
         found = find_existing(intent)
@@ -278,8 +284,7 @@ def look_for(find_existing: Callable[[Intent], _T | None], intent: Intent, wait:
         if found is not None or left <= 0:
             if found is None and wait > 0:
                 log.warning(
-                    "REDEX does not list what the earlier try's POST (at %s) may have made, %s s after it;"
-                    " sending the request again",
+                    "REDEX does not list what the earlier try's POST (at %s) may have made, %s s on",
                     intent.at.isoformat(),
                     wait,
                 )
@@ -299,6 +304,7 @@ def create_once(
     keep_request: Any = None,
     unacknowledged_wait: float = 0.0,
     on_lookup_error: Callable[[Intent, RedexError], Any] | None = None,
+    refused_as_duplicate: Callable[[RedexError], bool] | None = None,
 ) -> Outcome:
     """Return the resource this task instance created, creating it only if no try did.
 
@@ -320,6 +326,10 @@ def create_once(
     :param on_lookup_error: called when the lookup after an earlier try's intent cannot answer
         (:data:`LOOKUP_CANNOT_ANSWER`); it raises what the task should fail with, or returns to
         send the request again. Without it the lookup's error propagates.
+    :param refused_as_duplicate: whether REDEX refused the POST because it holds the same thing
+        already (a 422 for an overlapping window, a 400 for inverters already registered). After
+        an earlier try's unacknowledged POST that is most likely the earlier try's own resource,
+        listed late: the lookup keeps asking for ``unacknowledged_wait`` more seconds and adopts it.
     """
     recorded = ledger.created()
     if recorded is not None:
@@ -344,6 +354,13 @@ def create_once(
     try:
         made = create()
     except RedexError as error:
+        if unacknowledged and earlier is not None and refused_as_duplicate and refused_as_duplicate(error):
+            now = datetime.now(tz=timezone.utc)
+            own = look_for(find_existing, earlier, unacknowledged_wait, since=now)
+            if own is not None:
+                log.info("REDEX refused the request as a duplicate of what an earlier try made: adopting it")
+                ledger.record_created(to_id(own))
+                return Outcome(to_id(own), "found")
         if not may_have_acted(error):
             ledger.withdraw_intent()
         raise

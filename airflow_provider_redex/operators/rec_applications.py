@@ -22,7 +22,7 @@ earlier try made.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -40,11 +40,9 @@ from airflow_provider_redex.client.models.rec_applications import (
 from airflow_provider_redex.operators.base import RedexCreatingOperator, RedexRefusal
 from airflow_provider_redex.operators.exactly_once import (
     CreationLedger,
-    Intent,
     Outcome,
     fingerprint,
     id_of,
-    look_for,
 )
 
 if TYPE_CHECKING:
@@ -98,7 +96,6 @@ class RedexCreateRecApplicationOperator(RedexCreatingOperator):
             )
             return str(recorded)
         self._check_given_arguments()
-        unacknowledged = ledger.intent() is not None
         with self.redex_client() as client:
             existing = list(client.rec_applications.list(device_id=self.device_id))
             request = self._request_of_earlier_try(ledger) or self._request(client, existing)
@@ -108,9 +105,11 @@ class RedexCreateRecApplicationOperator(RedexCreatingOperator):
                 request_fingerprint=fingerprint(request.to_wire()),
                 keep_request=request.to_wire(),
                 find_existing=lambda intent: _same_request(self._applications(client), request),
-                create=lambda: self._create(client, request, existing, unacknowledged=unacknowledged),
+                create=lambda: self._create(client, request, existing),
                 to_id=id_of,
                 crash_point_name="rec_application",
+                # The window overlaps one REDEX does not list yet: most likely the earlier try's own.
+                refused_as_duplicate=lambda error: isinstance(error, RedexUnprocessableError),
             )
         self._log_outcome(request, outcome)
         return str(outcome.resource_id)
@@ -188,12 +187,7 @@ class RedexCreateRecApplicationOperator(RedexCreatingOperator):
         return list(client.rec_applications.list(device_id=self.device_id))
 
     def _create(
-        self,
-        client: RedexClient,
-        request: GroupedDeviceRecApplicationRequest,
-        existing: list[RecApplication],
-        *,
-        unacknowledged: bool,
+        self, client: RedexClient, request: GroupedDeviceRecApplicationRequest, existing: list[RecApplication]
     ) -> Any:
         clash = next((a for a in _holding_window(existing) if _overlaps(a, request)), None)
         if clash is not None:
@@ -202,26 +196,7 @@ class RedexCreateRecApplicationOperator(RedexCreatingOperator):
                 f"{clash.application_number} ({clash.vintage_from.date()} to {clash.vintage_to.date()}, "
                 f"{clash.status.value.value}) of device {self.device_id}"
             )
-        try:
-            return client.rec_applications.create_for_grouped_device(request)
-        except RedexUnprocessableError:
-            if not unacknowledged:
-                raise
-            # The window overlaps one REDEX does not list yet: most likely the earlier try's own.
-            now = Intent(fingerprint="", at=datetime.now(tz=timezone.utc))
-            own = look_for(
-                lambda _: _same_request(self._applications(client), request),
-                now,
-                self.unacknowledged_create_wait,
-            )
-            if own is None:
-                raise
-            self.log.info(
-                "REDEX refused the window as overlapping REC application %s, which is this same request "
-                "sent by an earlier try: adopting it",
-                own.application_number,
-            )
-            return own
+        return client.rec_applications.create_for_grouped_device(request)
 
     def _log_outcome(self, request: GroupedDeviceRecApplicationRequest, outcome: Outcome) -> None:
         what = f"{request.quantity} RECs for {request.vintage_from} to {request.vintage_to}"

@@ -18,8 +18,13 @@ import pytest
 
 from airflow_provider_redex.client import constants
 from airflow_provider_redex.client.models import rules
+from airflow_provider_redex.client.models.devices import GroupedDeviceApplicationRequest
 from airflow_provider_redex.client.models.retirements import RetirementRequest
-from airflow_provider_redex.operators import RedexCreateRecApplicationOperator, RedexCreateRetirementOperator
+from airflow_provider_redex.operators import (
+    RedexCreateRecApplicationOperator,
+    RedexCreateRetirementOperator,
+    RedexRegisterGroupedDeviceOperator,
+)
 from airflow_provider_redex.operators.base import RedexRefusal
 from airflow_provider_redex.operators.exactly_once import CreationLedger, fingerprint
 from airflow_provider_redex.sandbox.server import RunningSandbox, running_sandbox
@@ -155,3 +160,29 @@ def test_retirement_lookup_that_cannot_answer_fails_once_naming_what_to_check(
     operator = RedexCreateRetirementOperator(task_id="retire", recovered_id="found-in-redex", **args)
     assert operator.execute({"task_state_store": store}) == "found-in-redex"  # type: ignore[arg-type]
     assert harness.posts(late_sandbox) == posts
+
+
+def test_device_retry_adopts_its_own_application_behind_the_duplicate_inverter_400(
+    late_sandbox: RunningSandbox,
+) -> None:
+    """As for the REC window: the retry came late, REDEX lists late, the POST meets REDEX's 400
+    for inverters registered already (by the earlier try's own POST), which is adopted."""
+    with harness.client(late_sandbox) as redex:
+        file_id = str(redex.documents.upload(b"%PDF-1.4 /Font", filename="odf.pdf").id)
+    body = harness.grouped_device_request("AdoptDevice", file_id)
+    wire = GroupedDeviceApplicationRequest.from_input(body).to_wire()
+    store = Store()
+    with harness.client(late_sandbox) as redex:
+        made = _earlier_try_posted(
+            store, "redex_device_application", wire, lambda: redex.device_applications.create_grouped(body)
+        )
+    intent = store.values["redex_device_application.intent"]
+    intent["at"] = (datetime.fromisoformat(intent["at"]) - timedelta(seconds=60)).isoformat()
+    before = harness.records(late_sandbox)["DeviceApplications"]
+
+    operator = RedexRegisterGroupedDeviceOperator(
+        task_id="register", grouped_device=body, unacknowledged_create_wait=30
+    )
+
+    assert operator.execute({"task_state_store": store}) == made  # type: ignore[arg-type]
+    assert harness.records(late_sandbox)["DeviceApplications"] == before
