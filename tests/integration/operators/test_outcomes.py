@@ -130,6 +130,11 @@ def test_every_status_has_one_outcome() -> None:
         cls = error_class_for_status(status)
         kwargs: dict[str, Any] = {"method": "POST", "path": "/x", "status_code": status, "message": None}
         assert not is_final(cls(**kwargs)), status
+    from airflow_provider_redex.client.errors import RedexInputError
+    from airflow_provider_redex.hooks.connection import RedexConnectionError
+
+    assert is_final(RedexInputError([("Quantity", "a float")]))
+    assert is_final(RedexConnectionError("host is missing"))
     assert not is_final(RedexTransportError("reset", method="POST", path="/x", request_sent=True))
     assert not is_final(RedexTimeoutError("slow", method="GET", path="/x", request_sent=True))
 
