@@ -29,16 +29,21 @@ def _retire(client: Any, quantity: str) -> Any:
     return client.retirements.create({**body, "VintageYear": item.vintage_year})
 
 
+def _apply_and_retire(client: Any, sandbox: RunningSandbox, inverter: str) -> tuple[str, Any, Any]:
+    """A REC application and a retirement just made: (device id, application, retirement)."""
+    _, device_id = approved_group(client, sandbox, inverter)
+    days = vintage_days()
+    push(client, daily(inverter, days, "1000.000"))
+    rec = client.rec_applications.create_for_grouped_device(
+        {"VintageFrom": days[0], "VintageTo": days[-1], "DeviceId": device_id}
+    )
+    return device_id, rec, _retire(client, "2")
+
+
 def test_created_applications_and_retirements_are_listed_at_once_by_default(
     redex_client: Any, sandbox: RunningSandbox
 ) -> None:
-    _, device_id = approved_group(redex_client, sandbox, "LIST-INV")
-    days = vintage_days()
-    push(redex_client, daily("LIST-INV", days, "1000.000"))
-    rec = redex_client.rec_applications.create_for_grouped_device(
-        {"VintageFrom": days[0], "VintageTo": days[-1], "DeviceId": device_id}
-    )
-    retirement = _retire(redex_client, "2")
+    device_id, rec, retirement = _apply_and_retire(redex_client, sandbox, "LIST-INV")
 
     assert rec.id in {a.id for a in redex_client.rec_applications.list(device_id=device_id)}
     assert retirement.id in {r.id for r in redex_client.retirements.list()}
@@ -49,13 +54,7 @@ def test_a_listing_delay_hides_new_resources_from_lists_but_not_from_get(
 ) -> None:
     sandbox = start_sandbox(fast_config(listing_delay=LISTING_DELAY))
     with _client(sandbox) as client:
-        _, device_id = approved_group(client, sandbox, "LATE-INV")
-        days = vintage_days()
-        push(client, daily("LATE-INV", days, "1000.000"))
-        rec = client.rec_applications.create_for_grouped_device(
-            {"VintageFrom": days[0], "VintageTo": days[-1], "DeviceId": device_id}
-        )
-        retirement = _retire(client, "2")
+        device_id, rec, retirement = _apply_and_retire(client, sandbox, "LATE-INV")
 
         assert client.rec_applications.get(rec.id).id == rec.id
         assert rec.id not in {a.id for a in client.rec_applications.list(device_id=device_id)}
