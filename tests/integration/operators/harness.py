@@ -109,13 +109,20 @@ def requests_seen(sandbox: RunningSandbox) -> int:
     return sum(window["Arrived"] for windows in per_ip.values() for window in windows)
 
 
-def run_dag(dags_folder: Path, dag_id: str, tasks: str, *, default_args: str = "{}") -> DagResult:
-    """Write a DAG holding ``tasks`` (Python source, one task per line) and run it once."""
+def run_dag(
+    dags_folder: Path, dag_id: str, tasks: str, *, default_args: str = "{}", dag_arguments: str = ""
+) -> DagResult:
+    """Write a DAG holding ``tasks`` (Python source, one task per line) and run it once.
+
+    :param dag_arguments: more ``DAG(...)`` arguments, as source (``"render_template_as_native_obj=True"``).
+    """
     from airflow.dag_processing.dagbag import DagBag
 
     dag_id = re.sub(r"[^A-Za-z0-9_]", "_", dag_id)[:200]
     source = DAG_HEADER + (
-        f"with DAG({dag_id!r}, schedule=None, default_args={default_args}) as dag:\n"
+        f"with DAG({dag_id!r}, schedule=None, default_args={default_args}"
+        + (f", {dag_arguments}" if dag_arguments else "")
+        + ") as dag:\n"
         + textwrap.indent(textwrap.dedent(tasks).strip() + "\n", "    ")
     )
     path = dags_folder / f"{dag_id}.py"

@@ -149,3 +149,26 @@ def test_a_sensor_waiting_on_an_unknown_id_fails_once(airflow_db: Path, redex_sa
     result = harness.run_dag(airflow_db, "outcome_sensor_404", task, default_args=RETRIES)
 
     assert (result.task_states["wait"], result.tries["wait"]) == ("failed", 1)
+
+
+def test_a_float_rendered_by_jinja_is_refused_once_before_any_post(
+    airflow_db: Path, redex_sandbox: Any
+) -> None:
+    """With native rendering, ``{{ 0.1 }}`` becomes the float 0.1: refused, never sent."""
+    beneficiary = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+    task = (
+        f"RedexCreateRetirementOperator(task_id='retire', beneficiary_id={beneficiary!r}, "
+        "quantity='{{ 0.1 }}', reason='native rendering')"
+    )
+    posts = harness.posts(redex_sandbox)
+
+    result = harness.run_dag(
+        airflow_db,
+        "outcome_native_float",
+        task,
+        default_args=RETRIES,
+        dag_arguments="render_template_as_native_obj=True",
+    )
+
+    assert (result.task_states["retire"], result.tries["retire"]) == ("failed", 1)
+    assert harness.posts(redex_sandbox) == posts
