@@ -125,14 +125,15 @@ def redex_rec_issuance() -> None:
 
 
 def _claimed_through(device_id: str) -> date | None:
-    """The last day already applied for: the end of the device's latest application that REDEX
-    has not turned down. Asked of REDEX, so Airflow's own history cannot make us claim twice."""
+    """The last day already applied for: the end of the device's latest application that still
+    holds its window (the model's ``holds_window``, the rule the operator and REDEX apply too).
+    Asked of REDEX, so Airflow's own history cannot make us claim twice."""
     client = RedexHook().get_client()
     try:
         ends = [
             application.vintage_to.date()
             for application in client.rec_applications.list(device_id=device_id)
-            if not application.status.value.is_failure
+            if application.status.value.holds_window
         ]
     finally:
         client.close()

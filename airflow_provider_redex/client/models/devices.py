@@ -24,6 +24,7 @@ from airflow_provider_redex.client.models.base import (
     ValueDescription,
 )
 from airflow_provider_redex.client.models.common import (
+    NO_FLOAT,
     CountryCode,
     DeviceType,
     LifecycleStatus,
@@ -97,7 +98,7 @@ class InverterRequest(RequestModel):
     electronic_serial_number: Annotated[str, StringConstraints(min_length=1)]
     brand_code: Annotated[str, StringConstraints(min_length=1)]
     other_brand_name: str | None = None
-    installed_capacity: Annotated[Decimal, Field(gt=0, decimal_places=rules.QUANTITY_DECIMALS)]
+    installed_capacity: Annotated[Decimal, Field(gt=0, decimal_places=rules.QUANTITY_DECIMALS), NO_FLOAT]
     effective_start_date: date | None = None
     effective_end_date: date | None = None
     replaced_by_remote_inv_id: RemoteInvId | None = None

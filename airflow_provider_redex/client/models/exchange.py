@@ -16,18 +16,24 @@ from airflow_provider_redex.client.models.base import (
     ResponseModel,
     ValueDescription,
 )
-from airflow_provider_redex.client.models.common import CountryCode, LifecycleStatus, MarketId, PageQuery
+from airflow_provider_redex.client.models.common import (
+    NO_FLOAT,
+    CountryCode,
+    LifecycleStatus,
+    MarketId,
+    PageQuery,
+)
 from airflow_provider_redex.client.models.inventory import AdvanceFilter
 from airflow_provider_redex.client.models.times import UtcDateTime
 
 _TickerId = Annotated[str, StringConstraints(min_length=1)]
 _OrderQuantity = Annotated[
-    Decimal, Field(ge=rules.ORDER_QUANTITY_MIN, decimal_places=rules.QUANTITY_DECIMALS)
+    Decimal, Field(ge=rules.ORDER_QUANTITY_MIN, decimal_places=rules.QUANTITY_DECIMALS), NO_FLOAT
 ]
 _FilteredQuantity = Annotated[
-    Decimal, Field(ge=rules.FILTERED_ORDER_QUANTITY_MIN, decimal_places=rules.QUANTITY_DECIMALS)
+    Decimal, Field(ge=rules.FILTERED_ORDER_QUANTITY_MIN, decimal_places=rules.QUANTITY_DECIMALS), NO_FLOAT
 ]
-_Price = Annotated[Decimal, Field(ge=rules.ORDER_PRICE_MIN)]
+_Price = Annotated[Decimal, Field(ge=rules.ORDER_PRICE_MIN), NO_FLOAT]
 
 
 class SpotRegistry(str, Enum):

@@ -330,8 +330,3 @@ class PeriodSum(ResponseModel):
     vintage_from: str | None = None
     vintage_to: str | None = None
     total_period_production_in_kwh: Decimal = Field(alias="TotalPeriodProductionInKWh")
-
-    @property
-    def claimable_recs(self) -> Decimal:
-        """The total as RECs (MWh), rounded down to 6 decimals."""
-        return rules.mwh_from_kwh(self.total_period_production_in_kwh)

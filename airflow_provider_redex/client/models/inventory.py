@@ -14,6 +14,7 @@ from airflow_provider_redex.client.models.base import Problems, RequestModel, Re
 from airflow_provider_redex.client.models.common import (
     CountryCode,
     DeviceType,
+    ExactDecimal,
     ItemsPerPage,
     PageNumber,
     PageQuery,
@@ -143,8 +144,8 @@ class AdvanceFilter(RequestModel):
     feed_in_tariff: bool | None = None
     connected_to_grid: bool | None = None
     other_labeling_scheme: str | None = None
-    capacity_from: Decimal | None = Field(default=None, ge=0)
-    capacity_to: Decimal | None = Field(default=None, ge=0)
+    capacity_from: ExactDecimal | None = Field(default=None, ge=0)
+    capacity_to: ExactDecimal | None = Field(default=None, ge=0)
 
     @model_validator(mode="after")
     def _ranges_in_order(self) -> AdvanceFilter:

@@ -158,7 +158,7 @@ INVERTER = {
     "RemoteInvId": "INV1",
     "ElectronicSerialNumber": "SN1",
     "BrandCode": "HW21",
-    "InstalledCapacity": 9.9,
+    "InstalledCapacity": "9.9",
 }
 DEVICE = {
     "InstallationName": "Roof 1",
