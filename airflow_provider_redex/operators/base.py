@@ -16,6 +16,7 @@ from airflow.sdk.exceptions import AirflowFailException
 
 from airflow_provider_redex.client.errors import RedexInputError
 from airflow_provider_redex.hooks.redex import RedexHook
+from airflow_provider_redex.lineage import RedexLineageMixin
 from airflow_provider_redex.operators.exactly_once import CreationLedger
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ class RedexRefusal(AirflowFailException):
     Failing without retry, because a retry would be refused the same way."""
 
 
-class RedexBaseOperator(BaseOperator):
+class RedexBaseOperator(RedexLineageMixin, BaseOperator):
     """Base of the REDEX operators.
 
     :param redex_conn_id: the REDEX connection (default ``redex_default``).

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_redex.client import wire_json
 from airflow_provider_redex.client.models.devices import DeviceApplication, GroupedDeviceApplicationRequest
+from airflow_provider_redex.links import RedexDeviceApplicationLink
 from airflow_provider_redex.operators.base import RedexBaseOperator, RedexRefusal
 from airflow_provider_redex.operators.exactly_once import (
     Intent,
@@ -48,6 +49,8 @@ class RedexRegisterGroupedDeviceOperator(RedexBaseOperator):
     :param redex_conn_id: the REDEX connection (default ``redex_default``).
     """
 
+    operator_extra_links = (RedexDeviceApplicationLink(),)
+    lineage_output_kind, lineage_input_attribute = "device-applications", "grouped_device_file"
     template_fields: Sequence[str] = (
         "grouped_device",
         "grouped_device_file",

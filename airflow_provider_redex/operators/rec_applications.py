@@ -26,6 +26,7 @@ from airflow_provider_redex.client.models.rec_applications import (
     GroupedDeviceRecApplicationRequest,
     RecApplication,
 )
+from airflow_provider_redex.links import RedexRecApplicationLink
 from airflow_provider_redex.operators.base import RedexBaseOperator, RedexRefusal
 from airflow_provider_redex.operators.exactly_once import (
     CreationLedger,
@@ -51,6 +52,8 @@ class RedexCreateRecApplicationOperator(RedexBaseOperator):
     :param redex_conn_id: the REDEX connection (default ``redex_default``).
     """
 
+    operator_extra_links = (RedexRecApplicationLink(),)
+    lineage_output_kind = "rec-applications"
     template_fields: Sequence[str] = ("device_id", "vintage_from", "vintage_to", "quantity", "redex_conn_id")
     ledger_key = "redex_rec_application"
 
