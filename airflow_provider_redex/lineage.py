@@ -6,8 +6,7 @@ registration made a device application, and so on, without a custom extractor.
 
 How: every REDEX resource has one URI, ``redex://<api host>/<kind>/<id>``, e.g.
 ``redex://uat-api.redex.eco/rec-applications/6f1c...``. The provider registers the scheme
-(provider info ``asset-uris``) with :func:`normalize_uri` (checks the shape, lower-cases the
-host), :func:`create_asset` (the factory) and :func:`convert_asset_to_openlineage`.
+(provider info ``asset-uris``) with :func:`normalize_uri` (lower-cases the host), :func:`create_asset` (the factory) and :func:`convert_asset_to_openlineage`.
 :class:`RedexLineageMixin` gives the creating operators ``get_openlineage_facets_on_complete``:
 inputs are the file or object the operator read (its :attr:`lineage_input_attribute`), outputs
 the resources it returned (its :attr:`lineage_output_kind`). The OpenLineage provider calls it
@@ -57,14 +56,19 @@ def _netloc(host: str) -> str:
 
 
 def normalize_uri(uri: SplitResult) -> SplitResult:
-    """Airflow's URI handler for ``redex://``: refuse a malformed URI, lower-case the host."""
+    """Airflow's URI handler for ``redex://``: lower-case the host, drop empty path segments.
+
+    Lenient on purpose: resources have the form :func:`asset_uri` makes, but DAGs may name
+    their own ``redex://`` assets (the example DAGs' ``redex://generation-data/processed``),
+    so only a URI without a host or a path is refused.
+    """
     parts = [part for part in uri.path.split("/") if part]
-    if not uri.netloc or len(parts) != 2 or parts[0] not in KINDS:
+    if not uri.netloc or not parts:
         raise ValueError(
-            f"a redex:// asset URI is redex://<api host>/<kind>/<id> with kind one of "
-            f"{', '.join(KINDS)}; got {uri.geturl()!r}"
+            f"a redex:// asset URI needs a host and a path, e.g. redex://<api host>/<kind>/<id> with "
+            f"kind one of {', '.join(KINDS)}; got {uri.geturl()!r}"
         )
-    return uri._replace(netloc=uri.netloc.lower(), path=f"/{parts[0]}/{parts[1]}", query="", fragment="")
+    return uri._replace(netloc=uri.netloc.lower(), path="/" + "/".join(parts), fragment="")
 
 
 def create_asset(*, host: str, kind: str, resource_id: Any, extra: dict[str, Any] | None = None) -> Asset:
