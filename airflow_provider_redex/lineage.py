@@ -6,7 +6,8 @@ registration made a device application, and so on, without a custom extractor.
 
 How: every REDEX resource has one URI, ``redex://<api host>/<kind>/<id>``, e.g.
 ``redex://uat-api.redex.eco/rec-applications/6f1c...``. The provider registers the scheme
-(provider info ``asset-uris``) with :func:`normalize_uri` (lower-cases the host), :func:`create_asset` (the factory) and :func:`convert_asset_to_openlineage`.
+(provider info ``asset-uris``) with :func:`normalize_uri` (lower-cases the host),
+:func:`create_asset` (the factory) and :func:`convert_asset_to_openlineage`.
 :class:`RedexLineageMixin` gives the creating operators ``get_openlineage_facets_on_complete``:
 inputs are the file or object the operator read (its :attr:`lineage_input_attribute`), outputs
 the resources it returned (its :attr:`lineage_output_kind`). The OpenLineage provider calls it

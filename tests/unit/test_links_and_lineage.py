@@ -110,7 +110,9 @@ def test_unreadable_connection_gives_no_link(mocker: MockerFixture) -> None:
         RedexRegisterGroupedDeviceOperator(task_id="r", grouped_device={}),
         RedexCreateRecApplicationOperator(task_id="a", device_id="d"),
         RedexCreateRetirementOperator(task_id="t", beneficiary_id="b", quantity="1", reason="r"),
-        RedexDownloadRetirementCertificateOperator(task_id="c", retirement_application_id="x", destination="/"),
+        RedexDownloadRetirementCertificateOperator(
+            task_id="c", retirement_application_id="x", destination="/"
+        ),
         RedexDeviceApplicationSensor(task_id="w1", device_application_id="x"),
         RedexRecApplicationSensor(task_id="w2", rec_application_id="x"),
         RedexRetirementApplicationSensor(task_id="w3", retirement_application_id="x"),
