@@ -123,7 +123,14 @@ def command_test(pytest_args: Sequence[str]) -> int:
 
 
 def command_demo(demo_args: Sequence[str]) -> int:
-    return _run([_bin("python"), "-m", "devtools.demo", *demo_args], _environment())
+    command: list[str | Path] = [_bin("python"), "-m", "devtools.demo", *demo_args]
+    if os.name != "posix":
+        return _run(command, _environment())
+    # The demo takes this process's place, so a SIGTERM or SIGHUP sent to it (or to the
+    # terminal's process group) reaches the demo itself, which then stops all it started.
+    _say("$ " + " ".join(str(part) for part in command))
+    os.chdir(ROOT)
+    os.execve(command[0], [str(part) for part in command], _environment())
 
 
 def main(argv: Sequence[str] | None = None) -> int:

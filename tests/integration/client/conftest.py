@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from airflow_provider_redex.client import constants
-
-# pytest runs with --import-mode=importlib, which puts no test folder on sys.path; the tests here
-# share one helper module, so this folder goes on it (the helper's name is unique in the repo).
-sys.path.insert(0, str(Path(__file__).parent))
-
-from redex_scripted_server import ScriptedServer
+from tests.helpers.scripted_server import ScriptedServer
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,6 @@ from uuid import uuid4
 
 import pytest
 from pytest_httpserver import HTTPServer
-from redex_scripted_server import NO_PACING, Drop, Hang, ScriptedServer, failed, ok, refusing_url
 from werkzeug import Request, Response
 
 from airflow_provider_redex.client import wire_json
@@ -23,6 +22,7 @@ from airflow_provider_redex.client.errors import (
 )
 from airflow_provider_redex.client.models.base import ResponseModel
 from airflow_provider_redex.client.routes import route
+from tests.helpers.scripted_server import NO_PACING, Drop, Hang, ScriptedServer, failed, ok, refusing_url
 
 TOKEN_PATH = route("auth.token").path
 PROFILE = route("accounts.get_profile").path

@@ -11,7 +11,6 @@ from itertools import islice
 import pytest
 import requests
 from pytest_httpserver import HTTPServer
-from redex_scripted_server import NO_PACING, Drop, Hang, Respond, ScriptedServer, failed, ok, refusing_url
 from werkzeug import Request, Response
 
 from airflow_provider_redex.client import wire_json
@@ -29,6 +28,16 @@ from airflow_provider_redex.client.errors import (
 )
 from airflow_provider_redex.client.models.base import ResponseModel
 from airflow_provider_redex.client.routes import route
+from tests.helpers.scripted_server import (
+    NO_PACING,
+    Drop,
+    Hang,
+    Respond,
+    ScriptedServer,
+    failed,
+    ok,
+    refusing_url,
+)
 
 API_KEY, CLIENT_ID, CLIENT_SECRET = "key-7f3a9c", "client-42", "secret-b19e77"
 TOKEN_PATH = route("auth.token").path
