@@ -23,20 +23,8 @@ from airflow_provider_redex.operators import (
     RedexRegisterGroupedDeviceOperator,
 )
 from airflow_provider_redex.operators.base import RedexRefusal
+from airflow_provider_redex.operators.exactly_once import _MemoryStore
 from tests.helpers import request_samples
-
-
-class _Store:
-    """Stands in for ``task_state_store``: survives "retries" because the test keeps it."""
-
-    def __init__(self) -> None:
-        self.values: dict[str, Any] = {}
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.values.get(key, default)
-
-    def set(self, key: str, value: Any) -> None:
-        self.values[key] = value
 
 
 @pytest.fixture
@@ -54,7 +42,8 @@ def client(hook: Any) -> Any:
 
 @pytest.fixture
 def context() -> Iterator[dict[str, Any]]:
-    yield {"task_state_store": _Store()}
+    # The in-memory store the operators fall back on; the test keeps it across "retries".
+    yield {"task_state_store": _MemoryStore()}
 
 
 def _names(client: Any) -> list[str]:
