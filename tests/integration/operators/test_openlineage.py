@@ -36,11 +36,12 @@ with DAG("redex_lineage_check", schedule=None) as dag:
 """
 
 RUN = """\
+from pathlib import Path
 from airflow.dag_processing.dagbag import DagBag
 bag = DagBag(dag_folder={path!r})
 assert not bag.import_errors, bag.import_errors
 run = bag.get_dag("redex_lineage_check").test()
-print("RUN STATE", run.state)
+Path({state!r}).write_text(str(run.state))
 """
 
 
@@ -74,14 +75,16 @@ def test_openlineage_events_name_the_files_read_and_the_redex_resources_made(
     # use (the listener forks by default; a real worker's socket comms allow it): emit in a thread.
     env["AIRFLOW__OPENLINEAGE__EXECUTE_IN_THREAD"] = "True"
 
+    state_file = tmp_path / "run-state"  # not stdout: the listener's thread logs there meanwhile
     result = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(RUN.format(path=str(dag_file)))],
+        [sys.executable, "-c", textwrap.dedent(RUN.format(path=str(dag_file), state=str(state_file)))],
         env=env,
         capture_output=True,
         text=True,
         timeout=300,
     )
-    assert "RUN STATE success" in result.stdout, (result.stdout + result.stderr)[-4000:]
+    output = (result.stdout + result.stderr)[-4000:]
+    assert state_file.exists() and state_file.read_text() == "success", output
 
     events = _complete_events(lineage_file)
     host = redex_sandbox.url.split("://", 1)[1].rstrip("/")
