@@ -154,16 +154,20 @@ class TaskProgress:
                 key, state = (run["dag_run_id"], ti["task_id"]), str(ti["state"])
                 if state in TASK_STATES_SHOWN and self.seen.get(key) != state:
                     self.seen[key] = state
-                    self.say(f"    {run['dag_id']} {_run_label(run)}: {ti['task_id']} {state}")
+                    self.say(f"    {run['dag_id']}{_run_label(run)}: {ti['task_id']} {state}")
             if run["state"] in ("success", "failed"):
                 self.seen[(run["dag_run_id"], "")] = run["state"]
-                self.say(f"    {run['dag_id']} {_run_label(run)}: run {run['state']}")
+                self.say(f"    {run['dag_id']}{_run_label(run)}: run {run['state']}")
 
 
 def _run_label(run: dict[str, Any]) -> str:
-    """The day a scheduled run covers, or the run id of a triggered one."""
+    """`` day 2026-11-01`` for a scheduled run, else the run's kind and time (`` asset_triggered
+    01:03:23``): short, and enough to tell runs of one DAG apart."""
     start = run.get("data_interval_start") or ""
-    return f"day {start[:10]}" if run.get("run_type") == "scheduled" and start else str(run["dag_run_id"])
+    if run.get("run_type") == "scheduled" and start:
+        return f" day {start[:10]}"
+    after = str(run.get("run_after") or run.get("queued_at") or "")
+    return f" {run.get('run_type') or 'run'} {after[11:19]}".rstrip()
 
 
 def _certificate_dir(stack: Stack) -> Path:

@@ -186,3 +186,13 @@ def test_facets_name_the_input_and_every_resource_made(mocker: MockerFixture) ->
         ("redex://uat-api.redex.eco", "generation-processes/11"),
         ("redex://uat-api.redex.eco", "generation-processes/12"),
     ]
+
+
+def test_provider_info_lists_every_link_and_the_redex_scheme() -> None:
+    from airflow_provider_redex.provider_info import get_provider_info
+
+    info = get_provider_info()
+    assert info["extra-links"] == [f"{cls.__module__}.{cls.__qualname__}" for cls in links.EXTRA_LINKS]
+    (scheme,) = info["asset-uris"]
+    assert scheme["schemes"] == ["redex"]
+    assert scheme["handler"] == "airflow_provider_redex.lineage.normalize_uri"
