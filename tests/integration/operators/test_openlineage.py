@@ -1,8 +1,9 @@
 """Lineage as a lineage tool receives it: the OpenLineage provider's listener, with its file
 transport, around a real ``dag.test()`` run of the upload and registration against the sandbox.
 
-The run happens in a fresh interpreter: the OpenLineage provider reads its configuration once
-per process, and the other tests of this session run with it off.
+The same run checks the extra link the registration leaves (Airflow computes it in the worker
+and keeps it in XCom). The run happens in a fresh interpreter: the OpenLineage provider reads
+its configuration once per process, and the other tests of this session run with it off.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 from airflow_provider_redex.sandbox.server import RunningSandbox
 
 SAMPLES = Path(__file__).resolve().parents[3] / "dags" / "sample_data"
+WEB_URL = "https://uat.redex.example"
 
 DAG = """\
 from airflow.sdk import DAG
@@ -71,6 +73,9 @@ def test_openlineage_events_name_the_files_read_and_the_redex_resources_made(
         {"type": "file", "log_file_path": str(lineage_file), "append": True}
     )
     env["AIRFLOW__OPENLINEAGE__NAMESPACE"] = "redex-tests"
+    connection = json.loads(env["AIRFLOW_CONN_REDEX_DEFAULT"])
+    connection["extra"] = {**connection.get("extra", {}), "web_url": WEB_URL}
+    env["AIRFLOW_CONN_REDEX_DEFAULT"] = json.dumps(connection)
     # dag.test() runs the task with in-process execution API comms, which a forked child cannot
     # use (the listener forks by default; a real worker's socket comms allow it): emit in a thread.
     env["AIRFLOW__OPENLINEAGE__EXECUTE_IN_THREAD"] = "True"
@@ -95,3 +100,22 @@ def test_openlineage_events_name_the_files_read_and_the_redex_resources_made(
     (register_output,) = _datasets(events["register"], "outputs")
     assert register_output[0] == f"redex://{host}"
     assert register_output[1].startswith("device-applications/")
+
+    application_id = register_output[1].rpartition("/")[2]
+    assert _link(dag_file.stem, "register", "_link_RedexDeviceApplicationLink") == (
+        f"{WEB_URL}/device-applications/{application_id}"
+    )
+
+
+def _link(dag_id: str, task_id: str, key: str) -> Any:
+    """An extra link's value as the task left it in XCom (the API server reads it from there)."""
+    from airflow.models.xcom import XComModel
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    query = select(XComModel).where(
+        XComModel.dag_id == dag_id, XComModel.task_id == task_id, XComModel.key == key
+    )
+    with create_session() as session:
+        (row,) = session.scalars(query).all()
+        return XComModel.deserialize_value(row)
