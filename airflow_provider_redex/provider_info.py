@@ -29,10 +29,13 @@ OPERATOR_MODULES: tuple[str, ...] = (
     "airflow_provider_redex.operators.base",
     "airflow_provider_redex.operators.beneficiaries",
     "airflow_provider_redex.operators.certificates",
+    "airflow_provider_redex.operators.deadlines",
     "airflow_provider_redex.operators.devices",
     "airflow_provider_redex.operators.documents",
+    "airflow_provider_redex.operators.exports",
     "airflow_provider_redex.operators.generation",
     "airflow_provider_redex.operators.rec_applications",
+    "airflow_provider_redex.operators.reconcile",
     "airflow_provider_redex.operators.retirements",
 )
 SENSOR_MODULES: tuple[str, ...] = (
@@ -57,6 +60,8 @@ ASSET_URIS: list[dict[str, Any]] = [
         "to_openlineage_converter": "airflow_provider_redex.lineage.convert_asset_to_openlineage",
     }
 ]
+CLI_COMMANDS: tuple[str, ...] = ("airflow_provider_redex.cli.definition.get_redex_cli_commands",)
+"""``airflow redex ...``; Airflow imports the function when its CLI starts."""
 
 
 def _field(label: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
@@ -174,6 +179,7 @@ def get_provider_info() -> dict[str, Any]:
         "triggers": _section(TRIGGER_MODULES),
         "extra-links": list(EXTRA_LINKS),
         "asset-uris": [dict(entry) for entry in ASSET_URIS],
+        "cli": list(CLI_COMMANDS),
         "connection-types": [
             {
                 "connection-type": CONNECTION_TYPE,
