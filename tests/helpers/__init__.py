@@ -10,6 +10,8 @@ these as ordinary modules: no ``sys.path`` or ``sys.modules`` tricks in test fil
 * ``sandbox_walks``: raw-HTTP building blocks for the sandbox's own tests (``Api``, bodies,
   polling without timed asserts).
 * ``scripted_server``: a raw-socket server that answers as scripted, for client edge cases.
+* ``client_driver``: one calling convention for the sync and async clients.
+* ``tls_setup``: a private CA, an HTTPS sandbox and a forward proxy, for the TLS tests.
 * ``request_samples``: valid request bodies per model, for the model tests.
 * ``lifecycle``: read-backs of a whole lifecycle run, for the end-to-end tests.
 
