@@ -16,7 +16,12 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from airflow_provider_redex.sandbox.server import RunningSandbox
+
+# A real Airflow run in a process of its own (10-35 s): out of the fast tier.
+pytestmark = pytest.mark.e2e
 
 SAMPLES = Path(__file__).resolve().parents[3] / "dags" / "sample_data"
 WEB_URL = "https://uat.redex.example"
