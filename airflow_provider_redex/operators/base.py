@@ -15,6 +15,7 @@ from airflow.sdk import BaseOperator
 
 from airflow_provider_redex.client.errors import RedexInputError
 from airflow_provider_redex.hooks.redex import RedexHook
+from airflow_provider_redex.lineage import RedexLineageMixin
 from airflow_provider_redex.operators.exactly_once import (
     UNACKNOWLEDGED_CREATE_WAIT_SECONDS,
     CreationLedger,
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 __all__ = ["RedexBaseOperator", "RedexCreatingOperator", "RedexRefusal"]
 
 
-class RedexBaseOperator(BaseOperator):
+class RedexBaseOperator(RedexLineageMixin, BaseOperator):
     """Base of the REDEX operators.
 
     :param redex_conn_id: the REDEX connection (default ``redex_default``).

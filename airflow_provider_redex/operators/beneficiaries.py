@@ -31,6 +31,7 @@ class RedexCreateBeneficiaryOperator(RedexCreatingOperator):
     :param redex_conn_id: the REDEX connection (default ``redex_default``).
     """
 
+    lineage_output_kind = "beneficiaries"
     template_fields: Sequence[str] = ("beneficiary", "redex_conn_id")
     ledger_key = "redex_beneficiary"
     resource_name = "beneficiary"

@@ -32,6 +32,7 @@ class RedexUploadDocumentOperator(RedexBaseOperator):
     :param redex_conn_id: the REDEX connection (default ``redex_default``).
     """
 
+    lineage_output_kind, lineage_result_key, lineage_input_attribute = "documents", "file_id", "path"
     template_fields: Sequence[str] = ("path", "filename", "redex_conn_id")
 
     def __init__(

@@ -159,6 +159,8 @@ class RedexPushGenerationDataOperator(RedexBaseOperator):
     :param redex_conn_id: the REDEX connection (default ``redex_default``).
     """
 
+    lineage_output_kind, lineage_result_key = "generation-processes", "process_ids"
+    lineage_input_attribute = "source"
     template_fields: Sequence[str] = ("source", "frequency", "file_format", "redex_conn_id")
     ledger_key = "redex_generation_push"
 

@@ -37,6 +37,7 @@ from airflow_provider_redex.client.models.rec_applications import (
     GroupedDeviceRecApplicationRequest,
     RecApplication,
 )
+from airflow_provider_redex.links import RedexRecApplicationLink
 from airflow_provider_redex.operators.base import RedexCreatingOperator, RedexRefusal
 from airflow_provider_redex.operators.exactly_once import (
     CreationLedger,
@@ -69,6 +70,8 @@ class RedexCreateRecApplicationOperator(RedexCreatingOperator):
     :param redex_conn_id: the REDEX connection (default ``redex_default``).
     """
 
+    operator_extra_links = (RedexRecApplicationLink(),)
+    lineage_output_kind = "rec-applications"
     template_fields: Sequence[str] = ("device_id", "vintage_from", "vintage_to", "quantity", "redex_conn_id")
     ledger_key = "redex_rec_application"
     resource_name = "REC application"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from airflow_provider_redex.links import RedexDeviceApplicationLink
 from airflow_provider_redex.sensors.base import RedexStatusSensor, single_id
 from airflow_provider_redex.triggers.status import RedexDeviceApplicationTrigger
 
@@ -20,6 +21,7 @@ class RedexDeviceApplicationSensor(RedexStatusSensor):
     :param deferrable: wait in the triggerer; default from ``[operators] default_deferrable``.
     """
 
+    operator_extra_links = (RedexDeviceApplicationLink(),)
     template_fields: Sequence[str] = ("device_application_id", "redex_conn_id")
     trigger_class = RedexDeviceApplicationTrigger
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from airflow_provider_redex.links import RedexRecApplicationLink
 from airflow_provider_redex.sensors.base import RedexStatusSensor, single_id
 from airflow_provider_redex.triggers.status import RedexRecApplicationTrigger
 
@@ -20,6 +21,7 @@ class RedexRecApplicationSensor(RedexStatusSensor):
     :param deferrable: wait in the triggerer; default from ``[operators] default_deferrable``.
     """
 
+    operator_extra_links = (RedexRecApplicationLink(),)
     template_fields: Sequence[str] = ("rec_application_id", "redex_conn_id")
     trigger_class = RedexRecApplicationTrigger
 

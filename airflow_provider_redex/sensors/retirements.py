@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from airflow_provider_redex.links import RedexCertificateLink, RedexRetirementLink
 from airflow_provider_redex.sensors.base import RedexStatusSensor, single_id
 from airflow_provider_redex.triggers.status import RedexRetirementApplicationTrigger
 
@@ -19,6 +20,7 @@ class RedexRetirementApplicationSensor(RedexStatusSensor):
     :param deferrable: wait in the triggerer; default from ``[operators] default_deferrable``.
     """
 
+    operator_extra_links = (RedexRetirementLink(), RedexCertificateLink())
     template_fields: Sequence[str] = ("retirement_application_id", "redex_conn_id")
     trigger_class = RedexRetirementApplicationTrigger
 
