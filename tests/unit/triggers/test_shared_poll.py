@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 from uuid import uuid4
 
 import pytest
-from airflow.triggers.shared_stream import SharedStreamManager
 
 from airflow_provider_redex.client.models.common import LifecycleStatus
 from airflow_provider_redex.client.models.devices import DeviceApplicationStatus
@@ -31,6 +32,10 @@ from airflow_provider_redex.triggers.status import (
     RedexRecApplicationTrigger,
     RedexStatusTrigger,
 )
+
+# devtools/ is not installed: it sits at the repository root.
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
+from devtools.shared_streams import TriggererDriver
 
 INTERVAL = 0.05
 _KINDS = {
@@ -105,39 +110,11 @@ def redex(monkeypatch: pytest.MonkeyPatch) -> FakeRedex:
     return fake
 
 
-class Triggerer:
-    """What the triggerer does with event triggers: subscribe, filter, unsubscribe."""
-
-    def __init__(self) -> None:
-        self.manager = SharedStreamManager()
-        self.tasks: list[asyncio.Task[list[dict[str, Any]]]] = []
-
-    def start(self, trigger: RedexStatusTrigger) -> asyncio.Task[list[dict[str, Any]]]:
-        trigger_id = len(self.tasks)
-        task = asyncio.create_task(self._run(trigger_id, trigger))
-        self.tasks.append(task)
-        return task
-
-    async def _run(self, trigger_id: int, trigger: RedexStatusTrigger) -> list[dict[str, Any]]:
-        key = trigger.shared_stream_key()
-        stream = self.manager.subscribe(trigger_id=trigger_id, trigger=trigger, key=key)
-        try:
-            return [event.payload async for event in trigger.filter_shared_stream(stream)]
-        finally:
-            await self.manager.unsubscribe(trigger_id, key)
-
-    async def stop(self) -> None:
-        for task in self.tasks:
-            task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
-        await self.manager.stop_all()
-
-
 @pytest.fixture
-async def triggerer() -> AsyncIterator[Triggerer]:
-    runner = Triggerer()
-    yield runner
-    await runner.stop()
+async def triggerer() -> AsyncIterator[TriggererDriver]:
+    driver = TriggererDriver()
+    yield driver
+    await driver.stop()
 
 
 def _trigger(
@@ -160,7 +137,7 @@ def _polls(fake: FakeRedex, prefix: str) -> list[float]:
 
 
 async def test_forty_waiting_triggers_cost_one_list_request_per_interval(
-    redex: FakeRedex, triggerer: Triggerer
+    redex: FakeRedex, triggerer: TriggererDriver
 ) -> None:
     ids = [redex.add(RecApplicationStatus.IN_PROGRESS) for _ in range(40)]
     tasks = [triggerer.start(_trigger(RedexRecApplicationTrigger, i)) for i in ids]
@@ -175,7 +152,7 @@ async def test_forty_waiting_triggers_cost_one_list_request_per_interval(
 
 
 async def test_each_trigger_gets_its_own_decision_with_number_status_and_reason(
-    redex: FakeRedex, triggerer: Triggerer
+    redex: FakeRedex, triggerer: TriggererDriver
 ) -> None:
     waiting, approved, rejected = (redex.add(RecApplicationStatus.IN_PROGRESS) for _ in range(3))
     tasks = {
@@ -202,7 +179,7 @@ async def test_each_trigger_gets_its_own_decision_with_number_status_and_reason(
 
 
 async def test_an_undecided_item_times_out_after_a_final_check(
-    redex: FakeRedex, triggerer: Triggerer
+    redex: FakeRedex, triggerer: TriggererDriver
 ) -> None:
     item = redex.add(RecApplicationStatus.IN_PROGRESS)
     task = triggerer.start(_trigger(RedexRecApplicationTrigger, item, deadline=INTERVAL * 3))
@@ -214,7 +191,9 @@ async def test_an_undecided_item_times_out_after_a_final_check(
     assert redex.sent("rec_applications.get") == 1  # the final check, after the deadline
 
 
-async def test_kinds_and_connections_do_not_share_a_poll(redex: FakeRedex, triggerer: Triggerer) -> None:
+async def test_kinds_and_connections_do_not_share_a_poll(
+    redex: FakeRedex, triggerer: TriggererDriver
+) -> None:
     rec = redex.add(RecApplicationStatus.IN_PROGRESS)
     device = redex.add(DeviceApplicationStatus.IN_PROGRESS)
     for conn in ("redex_a", "redex_b"):
@@ -223,11 +202,11 @@ async def test_kinds_and_connections_do_not_share_a_poll(redex: FakeRedex, trigg
 
     await _until(lambda: redex.sent("device_applications.list") >= 3)
 
-    assert len(triggerer.manager._groups) == 3
+    assert len(triggerer.groups) == 3
 
 
 async def test_an_unverified_device_application_is_found_by_a_second_status_filter(
-    redex: FakeRedex, triggerer: Triggerer
+    redex: FakeRedex, triggerer: TriggererDriver
 ) -> None:
     item = redex.add(DeviceApplicationStatus.UNVERIFIED)
     task = triggerer.start(_trigger(RedexDeviceApplicationTrigger, item))
@@ -241,7 +220,7 @@ async def test_an_unverified_device_application_is_found_by_a_second_status_filt
 
 
 async def test_generation_processes_are_read_once_per_distinct_id(
-    redex: FakeRedex, triggerer: Triggerer
+    redex: FakeRedex, triggerer: TriggererDriver
 ) -> None:
     first, second = redex.add(ProcessStatus.PROCESSING), redex.add(ProcessStatus.NEW)
     tasks = [triggerer.start(_trigger(RedexGenerationProcessTrigger, first, second)) for _ in range(10)]
@@ -258,7 +237,7 @@ async def test_generation_processes_are_read_once_per_distinct_id(
 
 
 async def test_a_failed_list_is_an_error_event_for_every_waiting_trigger(
-    redex: FakeRedex, triggerer: Triggerer, monkeypatch: pytest.MonkeyPatch
+    redex: FakeRedex, triggerer: TriggererDriver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ids = [redex.add(RecApplicationStatus.IN_PROGRESS) for _ in range(3)]
 
