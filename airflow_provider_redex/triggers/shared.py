@@ -153,8 +153,8 @@ async def poll_stream(
             snapshot = await poll_once(target, client, wanted, seen)
             seen = _active_seen(target, snapshot, wanted)
             log.info(
-                "Shared REDEX poll of %ss on %s: %d waiting trigger(s), %d id(s), %d request(s)%s",
-                target.noun,
+                "Shared REDEX poll (%s) on %s: %d waiting trigger(s), %d id(s), %d request(s)%s",
+                target.kind,
                 redex_conn_id,
                 BOARD.count(key),
                 len(wanted),
