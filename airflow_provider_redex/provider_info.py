@@ -42,7 +42,10 @@ SENSOR_MODULES: tuple[str, ...] = (
     "airflow_provider_redex.sensors.rec_applications",
     "airflow_provider_redex.sensors.retirements",
 )
-TRIGGER_MODULES: tuple[str, ...] = ("airflow_provider_redex.triggers.status",)
+TRIGGER_MODULES: tuple[str, ...] = (
+    "airflow_provider_redex.triggers.status",
+    "airflow_provider_redex.triggers.decisions",
+)
 
 
 def _field(label: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
