@@ -36,17 +36,23 @@ class TriggererDriver:
         self.tasks: list[asyncio.Task[list[Any]]] = []
         self.deliveries: list[Delivery] = []
 
-    def start(self, trigger: BaseEventTrigger) -> asyncio.Task[list[Any]]:
-        """Start ``trigger`` as the triggerer would; the task's result is its event payloads."""
+    def start(self, trigger: BaseEventTrigger, *, alone: bool = False) -> asyncio.Task[list[Any]]:
+        """Start ``trigger`` as the triggerer would; the task's result is its event payloads.
+
+        :param alone: run the trigger's own ``run()`` instead, as before shared streams (and as
+            ``airflow dags test`` does): the baseline the shared poll is compared with.
+        """
         trigger_id = len(self.tasks)
         delivery = Delivery()
         self.deliveries.append(delivery)
-        task = asyncio.create_task(self._run(trigger_id, trigger, delivery))
+        task = asyncio.create_task(self._run(trigger_id, trigger, delivery, alone))
         self.tasks.append(task)
         return task
 
-    async def _run(self, trigger_id: int, trigger: BaseEventTrigger, delivery: Delivery) -> list[Any]:
-        key = trigger.shared_stream_key()
+    async def _run(
+        self, trigger_id: int, trigger: BaseEventTrigger, delivery: Delivery, alone: bool
+    ) -> list[Any]:
+        key = None if alone else trigger.shared_stream_key()
         if key is None:
             return [event.payload async for event in trigger.run()]
         stream = self.manager.subscribe(trigger_id=trigger_id, trigger=trigger, key=key)
