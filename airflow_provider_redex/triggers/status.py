@@ -54,6 +54,10 @@ class RedexStatusTrigger(BaseEventTrigger):
 
     target: ClassVar[StatusTarget]
 
+    # A status trigger belongs to a deferred task: with [triggerer] queues_enabled it keeps
+    # running on the task's queue, as before it became an event trigger (which opt out).
+    supports_triggerer_queue: bool = True
+
     def __init__(
         self,
         *,
