@@ -81,3 +81,28 @@ async def _recorded(stream: AsyncIterator[Any], trigger: Any, delivery: Delivery
         if keys <= models.keys():
             delivery.at.append(time.monotonic())
         yield raw
+
+
+def pending_retirements(redex: Any, count: int, *, reason: str) -> list[str]:
+    """``count`` small retirements (0.01 REC each) from the account's inventory, still undecided.
+
+    :param redex: a sync ``RedexClient`` on the account (the sandbox's sample inventory will do).
+    """
+    item = next(i for i in redex.inventories.list_recs() if i.available >= 1)
+    beneficiary = redex.beneficiaries.create(
+        {
+            "BeneficiaryType": "Corporate",
+            "BeneficiaryName": "Waiting Co",
+            "CountryCode": "SG",
+            "CorporateName": "Waiting Co Pte",
+            "CorporateAddress": "1 Fusionopolis Way",
+        }
+    ).id
+    body = {
+        "BeneficiaryId": beneficiary,
+        "Quantity": "0.01",
+        "Reason": reason,
+        "Registry": item.registry.value.value,
+        "VintageYear": item.vintage_year,
+    }
+    return [str(redex.retirements.create(body).id) for _ in range(count)]

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from devtools.shared_streams import pending_retirements
 from devtools.stack import DAGS_FOLDER, Stack, StackConfig, wait_for
 
 pytestmark = pytest.mark.e2e
@@ -69,24 +70,7 @@ def _retirements(stack: Stack, count: int) -> list[str]:
     with RedexClient(
         stack.sandbox_url, BearerToken(stack.config.token), pacing=PacingConfig(enabled=False)
     ) as redex:
-        item = next(i for i in redex.inventories.list_recs() if i.available >= 1)
-        beneficiary = redex.beneficiaries.create(
-            {
-                "BeneficiaryType": "Corporate",
-                "BeneficiaryName": "Shared Wait Co",
-                "CountryCode": "SG",
-                "CorporateName": "Shared Wait Co Pte",
-                "CorporateAddress": "1 Fusionopolis Way",
-            }
-        ).id
-        body = {
-            "BeneficiaryId": beneficiary,
-            "Quantity": "0.01",
-            "Reason": "e2e shared waiting",
-            "Registry": item.registry.value.value,
-            "VintageYear": item.vintage_year,
-        }
-        return [str(redex.retirements.create(body).id) for _ in range(count)]
+        return pending_retirements(redex, count, reason="e2e shared waiting")
 
 
 def _arrived(stack: Stack) -> int:

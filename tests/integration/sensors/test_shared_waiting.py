@@ -35,7 +35,7 @@ from airflow_provider_redex.triggers.status import (
 
 harness = sys.modules["redex_airflow_harness"]
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
-from devtools.shared_streams import TriggererDriver  # noqa: E402
+from devtools.shared_streams import TriggererDriver, pending_retirements  # noqa: E402
 
 PER_KIND = 25
 INTERVAL = 0.6
@@ -99,24 +99,7 @@ def waiting_items(sandbox: RunningSandbox) -> dict[type[RedexStatusTrigger], lis
             )
             for d in days
         ]
-        item = next(i for i in redex.inventories.list_recs() if i.available >= 1)
-        beneficiary = redex.beneficiaries.create(
-            {
-                "BeneficiaryType": "Corporate",
-                "BeneficiaryName": "Shared Co",
-                "CountryCode": "SG",
-                "CorporateName": "Shared Co Pte",
-                "CorporateAddress": "1 Fusionopolis Way",
-            }
-        ).id
-        retirement = {
-            "BeneficiaryId": beneficiary,
-            "Quantity": "0.01",
-            "Reason": "shared waiting",
-            "Registry": item.registry.value.value,
-            "VintageYear": item.vintage_year,
-        }
-        retirements = [str(redex.retirements.create(retirement).id) for _ in range(PER_KIND)]
+        retirements = pending_retirements(redex, PER_KIND, reason="shared waiting")
         file_id = str(redex.documents.upload(b"%PDF-1.4 /Font", filename="odf.pdf").id)
         devices = [
             str(
