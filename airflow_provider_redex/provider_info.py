@@ -29,10 +29,13 @@ OPERATOR_MODULES: tuple[str, ...] = (
     "airflow_provider_redex.operators.base",
     "airflow_provider_redex.operators.beneficiaries",
     "airflow_provider_redex.operators.certificates",
+    "airflow_provider_redex.operators.deadlines",
     "airflow_provider_redex.operators.devices",
     "airflow_provider_redex.operators.documents",
+    "airflow_provider_redex.operators.exports",
     "airflow_provider_redex.operators.generation",
     "airflow_provider_redex.operators.rec_applications",
+    "airflow_provider_redex.operators.reconcile",
     "airflow_provider_redex.operators.retirements",
 )
 SENSOR_MODULES: tuple[str, ...] = (
@@ -46,6 +49,8 @@ TRIGGER_MODULES: tuple[str, ...] = (
     "airflow_provider_redex.triggers.status",
     "airflow_provider_redex.triggers.decisions",
 )
+CLI_COMMANDS: tuple[str, ...] = ("airflow_provider_redex.cli.definition.get_redex_cli_commands",)
+"""``airflow redex ...``; Airflow imports the function when its CLI starts."""
 
 
 def _field(label: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
@@ -154,6 +159,7 @@ def get_provider_info() -> dict[str, Any]:
         "operators": _section(OPERATOR_MODULES),
         "sensors": _section(SENSOR_MODULES),
         "triggers": _section(TRIGGER_MODULES),
+        "cli": list(CLI_COMMANDS),
         "connection-types": [
             {
                 "connection-type": CONNECTION_TYPE,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Any
@@ -19,6 +18,7 @@ from airflow_provider_redex.client.models.base import (
 )
 from airflow_provider_redex.client.models.common import CountryCode, LifecycleStatus, MarketId, PageQuery
 from airflow_provider_redex.client.models.inventory import AdvanceFilter
+from airflow_provider_redex.client.models.times import UtcDateTime
 
 _TickerId = Annotated[str, StringConstraints(min_length=1)]
 _OrderQuantity = Annotated[
@@ -248,10 +248,10 @@ class Order(ResponseModel):
     active_quantity: Decimal | None = None
     filled_quantity: Decimal | None = None
     currency: str | None = None
-    created_time: datetime | None = None
-    matched_time: datetime | None = None
-    filled_time: datetime | None = None
-    cancelled_time: datetime | None = None
+    created_time: UtcDateTime | None = None
+    matched_time: UtcDateTime | None = None
+    filled_time: UtcDateTime | None = None
+    cancelled_time: UtcDateTime | None = None
 
 
 class FilteredOrderRef(ResponseModel):
@@ -294,9 +294,9 @@ class SpotTransaction(ResponseModel):
     seller_invoice_id: str | None = None
     invoice_id: str | None = None
     market_name: str | None = None
-    created_time: datetime | None = None
-    matched_time: datetime | None = None
-    finished_time: datetime | None = None
+    created_time: UtcDateTime | None = None
+    matched_time: UtcDateTime | None = None
+    finished_time: UtcDateTime | None = None
 
 
 class SpotTransactionDetail(SpotTransaction):

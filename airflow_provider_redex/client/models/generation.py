@@ -11,7 +11,7 @@ are undocumented, so two values for one day would be a guess either way).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Any
@@ -28,6 +28,7 @@ from airflow_provider_redex.client.models.base import (
     input_error,
 )
 from airflow_provider_redex.client.models.common import EnergyKWh, LifecycleStatus, PageQuery, RemoteInvId
+from airflow_provider_redex.client.models.times import UtcDateTime
 
 
 class ProcessStatus(LifecycleStatus):
@@ -294,8 +295,8 @@ class GenerationProcess(ResponseModel):
     process_id: int
     status: ProcessStatus
     processing_type: ProcessingType | None = None
-    created_time: datetime | None = None
-    updated_time: datetime | None = None
+    created_time: UtcDateTime | None = None
+    updated_time: UtcDateTime | None = None
 
 
 class GenerationRecord(ResponseModel):
