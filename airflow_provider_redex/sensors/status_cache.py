@@ -53,7 +53,7 @@ class StatusCache:
         self, client: Any, conn_id: str, target: StatusTarget, resource_id: str, ttl: float
     ) -> StatusReading:
         """The reading for ``resource_id``: from the shared list when it is on it, else a GET."""
-        if target.list_route is None:
+        if not target.lists:
             return target.read(client, resource_id)
         entry = self._entry((conn_id, target.kind))
         with entry.lock:  # one list read at a time per key: the others wait and reuse it
@@ -80,11 +80,9 @@ class StatusCache:
 
     @staticmethod
     def _list(client: Any, target: StatusTarget, seen: frozenset[LifecycleStatus]) -> dict[str, Any]:
-        # The sync resources' list() methods take these same filters; paginate keeps one code
-        # path for the three application kinds.
         models = {}
-        for params in target.undecided_queries(seen):
-            for item in client.paginate(target.list_route, target.item_model, params=params):
+        for filters in target.undecided_filters(seen):
+            for item in target.list_undecided(client, filters):
                 if not status_member(item.status).is_terminal:
                     models[target.item_key(item)] = item
         return models

@@ -121,9 +121,8 @@ async def poll_once(
     errors: dict[str, str] = {}
     sent = 0
     try:
-        for params in target.undecided_queries(seen):
-            pages = client.paginate(target.list_route, target.item_model, params=params)
-            async for page in pages.iter_pages():
+        for filters in target.undecided_filters(seen):
+            async for page in target.list_undecided(client, filters).iter_pages():
                 sent += 1
                 models.update((target.item_key(item), item) for item in page.items)
         missing = sorted(wanted - models.keys())

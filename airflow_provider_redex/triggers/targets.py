@@ -2,8 +2,8 @@
 
 A sensor pokes with the sync client in the worker; its trigger polls with the async client in
 the triggerer. Both must decide the same way, so the knowledge lives once, here: a
-:class:`StatusTarget` fetches one resource (sync or async, GET only), names the list request
-that shows every undecided item of its kind (what the shared poll and the sensors' cache read),
+:class:`StatusTarget` fetches one resource (sync or async, GET only), lists every undecided
+item of its kind with the resource's ``list()`` (what the shared poll and the sensors' cache read),
 and reduces a model to a :class:`StatusReading`. Whether a status is success, failure or
 still moving comes from the client models' status enums (``is_success`` / ``is_failure`` /
 ``is_terminal``); no status string is spelled in this package outside ``client/models``.
@@ -17,23 +17,11 @@ from enum import Enum
 from typing import Any, ClassVar
 from uuid import UUID
 
-from airflow_provider_redex.client.models.common import LifecycleStatus, PageQuery
-from airflow_provider_redex.client.models.devices import (
-    DeviceApplication,
-    DeviceApplicationQuery,
-    DeviceApplicationStatus,
-)
+from airflow_provider_redex.client.models.common import LifecycleStatus
+from airflow_provider_redex.client.models.devices import DeviceApplicationStatus
 from airflow_provider_redex.client.models.generation import ProcessStatus
-from airflow_provider_redex.client.models.rec_applications import (
-    RecApplication,
-    RecApplicationQuery,
-    RecApplicationStatus,
-)
-from airflow_provider_redex.client.models.retirements import (
-    RetirementApplication,
-    RetirementQuery,
-    RetirementStatus,
-)
+from airflow_provider_redex.client.models.rec_applications import RecApplicationStatus
+from airflow_provider_redex.client.models.retirements import RetirementStatus
 from airflow_provider_redex.triggers.events import (
     EVENT_FAILURE,
     EVENT_SUCCESS,
@@ -136,22 +124,20 @@ class StatusTarget(ABC):
         """The canonical id of a fetched or listed model."""
         return self.key(str(model.id))
 
-    list_route: str | None = None
-    """The paged route that lists this kind filtered by status; ``None``: REDEX has none."""
+    lists: bool = False
+    """Whether REDEX lists this kind filtered by status (``client.<area>.list``); processes: no."""
 
-    item_model: ClassVar[type[Any] | None] = None
-    """The model of one listed item."""
-
-    def undecided_queries(self, seen: frozenset[LifecycleStatus]) -> list[dict[str, Any]]:
-        """The filters (wire names) of the list requests that show every undecided item.
-
-        Each is one request per page of ``list_route``. The issue-8 async resources' ``list``
-        methods take the same filters; the poll calls the low-level ``paginate`` meanwhile.
+    def undecided_filters(self, seen: frozenset[LifecycleStatus]) -> list[dict[str, Any]]:
+        """The ``list()`` filters whose results hold every undecided item: one request per page each.
 
         :param seen: the active statuses last seen on the ids being waited for, so a route that
             filters on one status at a time asks only for those that matter.
         """
         return []
+
+    def list_undecided(self, client: Any, filters: dict[str, Any]) -> Any:
+        """The sync ``Paginator`` or async ``AsyncPaginator`` of one of :meth:`undecided_filters`."""
+        raise NotImplementedError(f"REDEX lists no {self.noun}s")
 
     @abstractmethod
     def fetch(self, client: Any, resource_id: str) -> Any:
@@ -224,7 +210,7 @@ class _ApplicationTarget(StatusTarget):
     area: str
     """The client attribute (``client.<area>.get(id)``) for this resource."""
 
-    query_model: ClassVar[type[PageQuery]]
+    lists = True
 
     def key(self, resource_id: str) -> str:
         try:
@@ -232,10 +218,12 @@ class _ApplicationTarget(StatusTarget):
         except ValueError:  # not a uuid: the GET will say so; keep it comparable meanwhile
             return resource_id.strip().lower()
 
-    def undecided_queries(self, seen: frozenset[LifecycleStatus]) -> list[dict[str, Any]]:
+    def undecided_filters(self, seen: frozenset[LifecycleStatus]) -> list[dict[str, Any]]:
         # R1 and T1 take a list of statuses: one request covers every undecided state.
-        active = sorted(self.statuses.active_states(), key=lambda s: s.value)
-        return [self.query_model.from_input({"statuses": active}).filter_params()]
+        return [{"statuses": sorted(self.statuses.active_states(), key=lambda s: s.value)}]
+
+    def list_undecided(self, client: Any, filters: dict[str, Any]) -> Any:
+        return getattr(client, self.area).list(**filters)
 
     def fetch(self, client: Any, resource_id: str) -> Any:
         return getattr(client, self.area).get(UUID(resource_id))
@@ -269,21 +257,15 @@ class DeviceApplicationTarget(_ApplicationTarget):
     noun = "device application"
     id_name = "device_application_id"
     area = "device_applications"
-    list_route = "device_applications.list"
     kind = "device_applications"
     statuses = DeviceApplicationStatus
-    item_model = DeviceApplication
-    query_model = DeviceApplicationQuery
 
-    def undecided_queries(self, seen: frozenset[LifecycleStatus]) -> list[dict[str, Any]]:
+    def undecided_filters(self, seen: frozenset[LifecycleStatus]) -> list[dict[str, Any]]:
         # D2 filters on one Status at a time (API_REFERENCE.md 4.2). InProgress is where an
         # application waits for its review; Unverified is asked for only while a waited-for
         # application was last seen there, so the usual cost stays one request.
         wanted = {DeviceApplicationStatus.IN_PROGRESS} | (set(seen) & self.statuses.active_states())
-        return [
-            self.query_model.from_input({"status": status}).filter_params()
-            for status in sorted(wanted, key=lambda s: s.value)
-        ]
+        return [{"status": status} for status in sorted(wanted, key=lambda s: s.value)]
 
     def extra_result(self, model: Any) -> dict[str, Any]:
         # The REC application and inventory endpoints take the device id, which REDEX
@@ -295,22 +277,16 @@ class RecApplicationTarget(_ApplicationTarget):
     noun = "REC application"
     id_name = "rec_application_id"
     area = "rec_applications"
-    list_route = "rec_applications.list"
     kind = "rec_applications"
     statuses = RecApplicationStatus
-    item_model = RecApplication
-    query_model = RecApplicationQuery
 
 
 class RetirementApplicationTarget(_ApplicationTarget):
     noun = "retirement application"
     id_name = "retirement_application_id"
     area = "retirements"
-    list_route = "retirements.list"
     kind = "retirements"
     statuses = RetirementStatus
-    item_model = RetirementApplication
-    query_model = RetirementQuery
 
     def extra_result(self, model: Any) -> dict[str, Any]:
         return {"certificate_url": _text(getattr(model, "blob_content", None))}

@@ -25,8 +25,14 @@ class FakeSyncRedex:
     def __init__(self) -> None:
         self.statuses: dict[str, LifecycleStatus] = {}
         self.sent: list[str] = []
-        self.rec_applications = SimpleNamespace(get=lambda i: self._get("rec_applications.get", i))
-        self.device_applications = SimpleNamespace(get=lambda i: self._get("device_applications.get", i))
+        self.rec_applications = SimpleNamespace(
+            get=lambda i: self._get("rec_applications.get", i),
+            list=self.lister("rec_applications.list", RecApplicationStatus),
+        )
+        self.device_applications = SimpleNamespace(
+            get=lambda i: self._get("device_applications.get", i),
+            list=self.lister("device_applications.list", DeviceApplicationStatus),
+        )
 
     def model(self, item_id: str) -> Any:
         status = self.statuses[item_id]
@@ -38,13 +44,16 @@ class FakeSyncRedex:
             device_id=None,
         )
 
-    def paginate(self, route: str, item_model: Any, *, params: dict[str, Any]) -> Iterator[Any]:
-        self.sent.append(f"{route} {params}")
-        wanted = params.get("Statuses") or [params["Status"]]
-        kind = item_model.__name__.replace("Application", "ApplicationStatus")
-        for item_id, status in self.statuses.items():
-            if type(status).__name__ == kind and status.value in wanted:
-                yield self.model(item_id)
+    def lister(self, route: str, kind: type[LifecycleStatus]) -> Any:
+        def list_(**filters: Any) -> Iterator[Any]:
+            shown = {k: [s.value for s in v] if isinstance(v, list) else v.value for k, v in filters.items()}
+            self.sent.append(f"{route} {shown}")
+            wanted = [s.value for s in filters.get("statuses") or [filters["status"]]]
+            for item_id, status in self.statuses.items():
+                if isinstance(status, kind) and status.value in wanted:
+                    yield self.model(item_id)
+
+        return list_
 
     def _get(self, route: str, item_id: Any) -> Any:
         self.sent.append(route)
@@ -78,7 +87,7 @@ def test_ten_sensors_poking_in_one_process_send_one_list_request(redex: FakeSync
 
     assert [_rec_sensor(item_id).poke({}) for item_id in ids] == [False] * 10  # type: ignore[arg-type]
 
-    assert redex.sent == ["rec_applications.list {'Statuses': ['Draft', 'InProgress']}"]
+    assert redex.sent == ["rec_applications.list {'statuses': ['Draft', 'InProgress']}"]
 
 
 def test_a_decided_item_is_read_with_its_own_get_and_fails_with_number_status_and_reason(
@@ -106,10 +115,10 @@ def test_an_unverified_device_application_widens_the_next_list(redex: FakeSyncRe
     assert sensor.poke({}) is False  # type: ignore[arg-type]
 
     assert redex.sent == [
-        "device_applications.list {'Status': 'InProgress'}",
+        "device_applications.list {'status': 'InProgress'}",
         "device_applications.get",
-        "device_applications.list {'Status': 'InProgress'}",
-        "device_applications.list {'Status': 'Unverified'}",
+        "device_applications.list {'status': 'InProgress'}",
+        "device_applications.list {'status': 'Unverified'}",
     ]
 
 

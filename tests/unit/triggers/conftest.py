@@ -40,9 +40,15 @@ class FakeRedex:
         self.statuses: dict[str, LifecycleStatus] = {}
         self.reasons: dict[str, str] = {}
         self.requests: list[tuple[float, str]] = []
-        self.rec_applications = SimpleNamespace(get=self._get_application("rec_applications.get"))
-        self.device_applications = SimpleNamespace(get=self._get_application("device_applications.get"))
-        self.retirements = SimpleNamespace(get=self._get_application("retirements.get"))
+        self.rec_applications = SimpleNamespace(
+            get=self._get_application("rec_applications.get"), list=self.lister("rec_applications.list")
+        )
+        self.device_applications = SimpleNamespace(
+            get=self._get_application("device_applications.get"), list=self.lister("device_applications.list")
+        )
+        self.retirements = SimpleNamespace(
+            get=self._get_application("retirements.get"), list=self.lister("retirements.list")
+        )
         self.generation = SimpleNamespace(get_process=self._get_process)
 
     def add(self, status: LifecycleStatus) -> str:
@@ -62,15 +68,25 @@ class FakeRedex:
             device_id=uuid4(),
         )
 
-    def paginate(self, route: str, item_model: Any, *, params: dict[str, Any]) -> Any:
-        wanted = params.get("Statuses") or [params["Status"]]
-        kind = _KINDS[route]
-        items = [self.model(i) for i, s in self.statuses.items() if isinstance(s, kind) and s.value in wanted]
-        return SimpleNamespace(iter_pages=lambda: self._pages(route, params, items))
+    def lister(self, route: str) -> Callable[..., Any]:
+        """``client.<area>.list(**filters)``: an object whose ``iter_pages()`` pages the matches."""
 
-    async def _pages(self, route: str, params: dict[str, Any], items: list[Any]) -> AsyncIterator[Any]:
+        def list_(**filters: Any) -> Any:
+            wanted = [s.value for s in filters.get("statuses") or [filters["status"]]]
+            kind = _KINDS[route]
+            items = [
+                self.model(i) for i, s in self.statuses.items() if isinstance(s, kind) and s.value in wanted
+            ]
+            return SimpleNamespace(iter_pages=lambda: self._pages(route, filters, items))
+
+        return list_
+
+    async def _pages(self, route: str, filters: dict[str, Any], items: list[Any]) -> AsyncIterator[Any]:
+        shown = {
+            name: [s.value for s in v] if isinstance(v, list) else v.value for name, v in filters.items()
+        }
         for start in range(0, max(len(items), 1), 100):
-            self.requests.append((time.monotonic(), f"{route} {params}"))
+            self.requests.append((time.monotonic(), f"{route} {shown}"))
             yield SimpleNamespace(items=items[start : start + 100])
 
     def _get_application(self, route: str) -> Callable[[Any], Any]:

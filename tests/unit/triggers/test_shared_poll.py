@@ -146,7 +146,7 @@ async def test_a_failed_list_is_an_error_event_for_every_waiting_trigger(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise ConnectionError("REDEX is down")
 
-    monkeypatch.setattr(redex, "paginate", broken)
+    monkeypatch.setattr(redex.rec_applications, "list", broken)
     tasks = [triggerer.start(_trigger(RedexRecApplicationTrigger, i)) for i in ids]
 
     results = await asyncio.wait_for(asyncio.gather(*tasks), 5)
