@@ -134,7 +134,7 @@ class RedexApplicationDecidedTrigger(BaseEventTrigger):
 
     async def _watch(self, stream: AsyncIterator[Any], key: Hashable) -> AsyncIterator[TriggerEvent]:
         cursor = await self._load_cursor()
-        waiter = shared.BOARD.join(key, cursor or set(), self.poll_interval)
+        waiter = shared.BOARD.join(key, cursor or set(), self.poll_interval, every_item=True)
         try:
             async for snapshot in stream:
                 if snapshot.failure is not None:  # a watcher outlives a bad poll: the next one retries

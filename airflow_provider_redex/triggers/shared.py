@@ -78,6 +78,7 @@ class Waiter:
 
     ids: set[str]
     interval: float
+    every_item: bool = False
 
 
 class WaitingBoard:
@@ -86,8 +87,8 @@ class WaitingBoard:
     def __init__(self) -> None:
         self._waiters: dict[Hashable, set[Waiter]] = {}
 
-    def join(self, key: Hashable, ids: set[str], interval: float) -> Waiter:
-        waiter = Waiter(set(ids), float(interval))
+    def join(self, key: Hashable, ids: set[str], interval: float, *, every_item: bool = False) -> Waiter:
+        waiter = Waiter(set(ids), float(interval), every_item)
         self._waiters.setdefault(key, set()).add(waiter)
         return waiter
 
@@ -104,6 +105,10 @@ class WaitingBoard:
     def interval(self, key: Hashable, default: float) -> float:
         return min((w.interval for w in self._waiters.get(key, ())), default=default)
 
+    def wants_every_item(self, key: Hashable) -> bool:
+        """Whether a waiter (a decision watcher) needs every undecided item, not only its ids."""
+        return any(w.every_item for w in self._waiters.get(key, ()))
+
     def count(self, key: Hashable) -> int:
         return len(self._waiters.get(key, ()))
 
@@ -113,9 +118,18 @@ BOARD = WaitingBoard()
 
 
 async def poll_once(
-    target: StatusTarget, client: Any, wanted: set[str], seen: frozenset[LifecycleStatus]
+    target: StatusTarget,
+    client: Any,
+    wanted: set[str],
+    seen: frozenset[LifecycleStatus],
+    *,
+    every_item: bool = False,
 ) -> Snapshot:
-    """List the undecided items, then read each waited-for id that was not listed."""
+    """List the undecided items, then read each waited-for id that was not listed.
+
+    :param every_item: read every page even once all ``wanted`` ids are found (a watcher needs
+        every undecided item); otherwise paging stops there.
+    """
     taken_at = time.time()
     models: dict[str, Any] = {}
     errors: dict[str, str] = {}
@@ -125,6 +139,10 @@ async def poll_once(
             async for page in target.list_undecided(client, filters).iter_pages():
                 sent += 1
                 models.update((target.item_key(item), item) for item in page.items)
+                if not every_item and wanted <= models.keys():
+                    break
+            if not every_item and wanted <= models.keys():
+                break
         missing = sorted(wanted - models.keys())
         sent += len(missing)
         gate = asyncio.Semaphore(CONCURRENT_READS)
@@ -160,7 +178,7 @@ async def poll_stream(
         while True:
             started = time.monotonic()
             wanted = BOARD.wanted(key)
-            snapshot = await poll_once(target, client, wanted, seen)
+            snapshot = await poll_once(target, client, wanted, seen, every_item=BOARD.wants_every_item(key))
             seen = _active_seen(target, snapshot, wanted)
             log.info(
                 "Shared REDEX poll (%s) on %s: %d waiting trigger(s), %d id(s), %d request(s)%s",

@@ -19,7 +19,7 @@ import pytest
 from airflow_provider_redex.client.models.devices import DeviceApplicationStatus
 from airflow_provider_redex.client.models.generation import ProcessStatus
 from airflow_provider_redex.client.models.rec_applications import RecApplicationStatus
-from airflow_provider_redex.triggers import shared
+from airflow_provider_redex.triggers import RedexApplicationDecidedTrigger, shared
 from airflow_provider_redex.triggers.status import (
     RedexDeviceApplicationTrigger,
     RedexGenerationProcessTrigger,
@@ -159,3 +159,21 @@ async def test_a_failed_list_is_an_error_event_for_every_waiting_trigger(
 def test_the_key_is_the_kind_and_the_connection() -> None:
     trigger = _trigger(RedexRecApplicationTrigger, str(uuid4()), conn="redex_x")
     assert trigger.shared_stream_key() == (shared.STREAM_NAMESPACE, "rec_applications", "redex_x")
+
+
+async def test_paging_stops_once_every_waited_for_item_is_found_unless_a_watcher_needs_all(
+    redex: Any, triggerer: Any, until: Any
+) -> None:
+    ids = [redex.add(RecApplicationStatus.IN_PROGRESS) for _ in range(150)]  # two pages
+    triggerer.start(_trigger(RedexRecApplicationTrigger, ids[0]))
+    await until(lambda: redex.sent("rec_applications.list") >= 3)
+    polls = len({round(at, 2) for at in _polls(redex, "rec_applications.list")})
+    assert redex.sent("rec_applications.list") == polls  # the first page held it: one request
+
+    triggerer.start(RedexApplicationDecidedTrigger(kind="rec_applications", poll_interval=INTERVAL))
+    before = redex.sent("rec_applications.list")
+    await until(lambda: redex.sent("rec_applications.list") >= before + 6)
+    after = _polls(redex, "rec_applications.list")[before:]
+    polls = len({round(at, 2) for at in after})
+    assert len(after) >= 2 * polls - 2  # now both pages, every poll (the joining poll may not)
+    assert len(triggerer.groups) == 1
