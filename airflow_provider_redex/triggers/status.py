@@ -157,7 +157,7 @@ class RedexStatusTrigger(BaseEventTrigger):
             readings.append(reading)
         return readings
 
-    # --- alone ---------------------------------------------------------------------------------
+    # --- reporting, and waiting alone ---------------------------------------------------------
 
     async def _reported(self, waiting: Any) -> RedexTriggerEvent:
         """Await ``waiting``; an exception becomes an error event (the sensor fails with it)."""
