@@ -45,7 +45,10 @@ SENSOR_MODULES: tuple[str, ...] = (
     "airflow_provider_redex.sensors.rec_applications",
     "airflow_provider_redex.sensors.retirements",
 )
-TRIGGER_MODULES: tuple[str, ...] = ("airflow_provider_redex.triggers.status",)
+TRIGGER_MODULES: tuple[str, ...] = (
+    "airflow_provider_redex.triggers.status",
+    "airflow_provider_redex.triggers.decisions",
+)
 EXTRA_LINKS: tuple[str, ...] = (
     "airflow_provider_redex.links.RedexDeviceApplicationLink",
     "airflow_provider_redex.links.RedexRecApplicationLink",

@@ -16,6 +16,9 @@ class RedexDeviceApplicationSensor(RedexStatusSensor):
     Returns ``{device_application_id, application_number, status, device_id}``: the device id
     is what REC applications and inventories take, and REDEX assigns it on approval.
 
+    Waiting costs one D2 list request per poll interval for all deferred device-application
+    sensors of the connection together, plus one GET when the application is decided.
+
     :param device_application_id: the id ``RedexRegisterGroupedDeviceOperator`` returned.
     :param redex_conn_id: the REDEX connection (default ``redex_default``).
     :param deferrable: wait in the triggerer; default from ``[operators] default_deferrable``.

@@ -16,6 +16,9 @@ class RedexRecApplicationSensor(RedexStatusSensor):
 
     Returns ``{rec_application_id, application_number, status}``.
 
+    Waiting costs one R1 list request per poll interval for all deferred REC-application sensors
+    of the connection together, plus one GET when the application is decided.
+
     :param rec_application_id: the id ``RedexCreateRecApplicationOperator`` returned.
     :param redex_conn_id: the REDEX connection (default ``redex_default``).
     :param deferrable: wait in the triggerer; default from ``[operators] default_deferrable``.

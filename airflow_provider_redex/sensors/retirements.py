@@ -15,6 +15,9 @@ class RedexRetirementApplicationSensor(RedexStatusSensor):
 
     Returns ``{retirement_application_id, application_number, status, certificate_url}``.
 
+    Waiting costs one T1 list request per poll interval for all deferred retirement sensors of
+    the connection together, plus one GET when the retirement is decided.
+
     :param retirement_application_id: the id ``RedexCreateRetirementOperator`` returned.
     :param redex_conn_id: the REDEX connection (default ``redex_default``).
     :param deferrable: wait in the triggerer; default from ``[operators] default_deferrable``.
