@@ -77,3 +77,19 @@ def test_outside_an_airflow_run_nothing_is_reported(mocker: MockerFixture) -> No
     conn = mocker.patch("airflow.sdk.BaseHook.get_connection")
     RedexCreateRecApplicationOperator(task_id="a", device_id="d").record_produced({}, "app-1")
     conn.assert_not_called()
+
+
+def test_an_adopted_resource_is_reported_too(mocker: MockerFixture) -> None:
+    from airflow.sdk.execution_time.context import OutletEventAccessors
+    from airflow.sdk.execution_time.task_runner import _serialize_outlet_events
+
+    from tests.helpers.harness import TaskStateStore
+
+    conn = mocker.patch("airflow.sdk.BaseHook.get_connection")
+    conn.return_value.host = "https://uat-api.redex.eco"
+    task = RedexCreateRecApplicationOperator(task_id="a", device_id="dev-1", recovered_id="app-7")
+    events = OutletEventAccessors()
+    assert task.execute({"task_state_store": TaskStateStore(), "outlet_events": events}) == "app-7"
+    (sent,) = _serialize_outlet_events(events)
+    assert sent["dest_asset_key"]["uri"] == "redex://uat-api.redex.eco/rec-applications/app-7"
+    assert sent["extra"] == {"device_id": "dev-1", "how": "recorded"}
