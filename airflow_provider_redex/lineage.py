@@ -13,6 +13,13 @@ inputs are the file or object the operator read (its :attr:`lineage_input_attrib
 the resources it returned (its :attr:`lineage_output_kind`). The OpenLineage provider calls it
 when the task succeeded; without that provider nothing here runs.
 
+Airflow's own assets: ids exist only after the POST, so no static outlet can name them. Each
+creating operator declares an :class:`~airflow.sdk.AssetAlias` per kind (:func:`produced_alias`,
+``redex-<kind>``) and, once it has the id, :meth:`RedexLineageMixin.record_produced` adds the
+concrete ``redex://`` asset to that alias's outlet events: Airflow records an asset event for
+the real resource, and a DAG may be scheduled on the alias (every resource of the kind) or on
+one resource's asset.
+
 Limits: an inline ``source`` (a list of rows) is no dataset and is left out. The host is the
 connection's API host, so UAT and production resources never share a name.
 """
@@ -23,7 +30,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import SplitResult, urlsplit
 
 if TYPE_CHECKING:
-    from airflow.sdk import Asset
+    from collections.abc import Mapping
+
+    from airflow.sdk import Asset, AssetAlias
 
 SCHEME = "redex"
 KINDS: tuple[str, ...] = (
@@ -40,12 +49,30 @@ KINDS: tuple[str, ...] = (
 
 def asset_uri(host: str, kind: str, resource_id: Any) -> str:
     """``redex://<host>/<kind>/<id>``; ``host`` may be the API base URL (its scheme is dropped)."""
-    if kind not in KINDS:
-        raise ValueError(f"unknown REDEX resource kind {kind!r}; one of {', '.join(KINDS)}")
+    _check_kind(kind)
     text = str(resource_id).strip()
     if not text or "/" in text:
         raise ValueError(f"a REDEX resource id must be non-empty and hold no '/': {resource_id!r}")
     return f"{SCHEME}://{_netloc(host)}/{kind}/{text}"
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        raise ValueError(f"unknown REDEX resource kind {kind!r}; one of {', '.join(KINDS)}")
+
+
+def alias_name(kind: str) -> str:
+    """The name of the asset alias through which the operators creating ``kind`` report it."""
+    _check_kind(kind)
+    return f"{SCHEME}-{kind}"
+
+
+def produced_alias(kind: str) -> AssetAlias:
+    """The alias outlet of the operators creating ``kind``: schedule a DAG on it to run after
+    each new resource of that kind (``AssetAlias("redex-device-applications")``)."""
+    from airflow.sdk import AssetAlias
+
+    return AssetAlias(name=alias_name(kind))
 
 
 def _netloc(host: str) -> str:
@@ -138,6 +165,23 @@ class RedexLineageMixin:
                 asset = create_asset(host=host, kind=self.lineage_output_kind, resource_id=resource_id)
                 outputs.append(convert_asset_to_openlineage(asset, None))
         return OperatorLineage(inputs=inputs, outputs=outputs)
+
+    def record_produced(self, context: Mapping[str, Any], *resource_ids: Any, **extra: Any) -> None:
+        """Report what this run made or adopted: an asset event per ``redex://<host>/<kind>/<id>``
+        through the operator's :func:`produced_alias`, with ``extra`` (values as text) on each event.
+
+        Call it once the id is known, created now or found from an earlier try: the event says
+        the resource exists, however this try came by it. Outside an Airflow run (a context
+        without ``outlet_events``) there is nothing to report to.
+        """
+        events = context.get("outlet_events")
+        if events is None or not self.lineage_output_kind:
+            return
+        host, kind = self._redex_api_host(), self.lineage_output_kind
+        accessor = events[produced_alias(kind)]
+        details = {key: str(value) for key, value in extra.items() if value is not None}
+        for resource_id in resource_ids:
+            accessor.add(create_asset(host=host, kind=kind, resource_id=resource_id), details)
 
     def _redex_api_host(self) -> str:
         from airflow.sdk import BaseHook

@@ -55,6 +55,7 @@ class RedexCreateBeneficiaryOperator(RedexCreatingOperator):
             )
         verb = "Created" if outcome.created_now else "Reusing existing"
         self.log.info("%s beneficiary %r: %s", verb, request.beneficiary_name, outcome.resource_id)
+        self.record_produced(context, outcome.resource_id, name=request.beneficiary_name, how=outcome.how)
         return str(outcome.resource_id)
 
 

@@ -95,6 +95,7 @@ class RedexRegisterGroupedDeviceOperator(RedexCreatingOperator):
                 refused_as_duplicate=_duplicate_inverters,
             )
         self._log_outcome(request, outcome)
+        self.record_produced(context, outcome.resource_id, name=request.grouped_english_name, how=outcome.how)
         return str(outcome.resource_id)
 
     def _application_data(self) -> dict[str, Any]:

@@ -57,6 +57,7 @@ class RedexUploadDocumentOperator(RedexBaseOperator):
         self.log.info(
             "Uploaded %s (%s bytes) to REDEX as document %s", name, f"{len(content):,}", uploaded.id
         )
+        self.record_produced(context, uploaded.id, filename=name)
         return {"file_id": str(uploaded.id), "validation_code": uploaded.validation_code}
 
     def _read_checked(self) -> tuple[str, bytes]:

@@ -212,6 +212,7 @@ class RedexPushGenerationDataOperator(RedexBaseOperator):
         finally:
             prepared.close()
         self._log_summary(report)
+        self.record_produced(context, *report.process_ids, frequency=self.frequency)
         return report.as_xcom()
 
     def _prepare(self) -> PreparedPush:

@@ -97,6 +97,7 @@ class RedexCreateRecApplicationOperator(RedexCreatingOperator):
             self.log.info(
                 "REC application %s was created by an earlier try of this task; not applying again", recorded
             )
+            self.record_produced(context, recorded, device_id=self.device_id, how="recorded")
             return str(recorded)
         self._check_given_arguments()
         with self.redex_client() as client:
@@ -115,6 +116,7 @@ class RedexCreateRecApplicationOperator(RedexCreatingOperator):
                 refused_as_duplicate=lambda error: isinstance(error, RedexUnprocessableError),
             )
         self._log_outcome(request, outcome)
+        self.record_produced(context, outcome.resource_id, device_id=self.device_id, how=outcome.how)
         return str(outcome.resource_id)
 
     def _check_given_arguments(self) -> None:

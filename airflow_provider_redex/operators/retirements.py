@@ -108,6 +108,7 @@ class RedexCreateRetirementOperator(RedexCreatingOperator):
         self.log.info(
             "%s to retire %s RECs: retirement application %s", verb, request.quantity, outcome.resource_id
         )
+        self.record_produced(context, outcome.resource_id, quantity=request.quantity, how=outcome.how)
         return str(outcome.resource_id)
 
     def _request_data(self) -> dict[str, Any]:
