@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from airflow_provider_redex.client.auth import ApiKeyCredentials, BearerToken, Credentials
 from airflow_provider_redex.client.pacing import PacingConfig, RatePolicy
+from airflow_provider_redex.hooks.budget_store import default_storage_uri
 from airflow_provider_redex.provider_info import CONN_FIELDS, UAT_BASE_URL
 
 REDEX_EXTRA_KEYS: frozenset[str] = frozenset(CONN_FIELDS)
@@ -135,7 +136,7 @@ def _credentials(reader: _ExtraReader, password: str | None) -> tuple[Credential
 
 def _pacing(reader: _ExtraReader) -> PacingConfig:
     default = PacingConfig()
-    storage = reader.text("rate_limit_storage") or default.storage_uri
+    storage = reader.text("rate_limit_storage") or default_storage_uri()
     if "://" not in storage:
         raise RedexConnectionError(
             f"connection {reader.conn_id!r}: extra rate_limit_storage must be a storage URI such as "

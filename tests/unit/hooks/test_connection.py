@@ -9,6 +9,7 @@ import pytest
 
 from airflow_provider_redex.client.auth import ApiKeyCredentials, BearerToken
 from airflow_provider_redex.client.pacing import PacingConfig, RatePolicy
+from airflow_provider_redex.hooks.budget_store import default_storage_uri
 from airflow_provider_redex.hooks.connection import (
     REDEX_EXTRA_KEYS,
     RedexConnectionError,
@@ -88,8 +89,9 @@ def test_host_becomes_the_base_url(host: str, port: int | None, expected: str) -
     assert client_settings(Conn(host=host, port=port), {}).base_url == expected
 
 
-def test_no_pacing_extras_give_the_documented_redex_policy() -> None:
-    assert client_settings(Conn(), {}).pacing == PacingConfig()
+def test_no_pacing_extras_give_the_documented_redex_policy_in_a_shared_store() -> None:
+    assert client_settings(Conn(), {}).pacing == PacingConfig(storage_uri=default_storage_uri())
+    assert default_storage_uri() != "memory://"
 
 
 def test_pacing_extras_are_parsed_from_json_numbers_and_from_strings() -> None:
@@ -152,4 +154,4 @@ def test_extra_keys_read_are_the_declared_conn_fields() -> None:
 
 def test_other_extras_are_left_to_the_http_session() -> None:
     settings = client_settings(Conn(), {"proxies": {"https": "http://proxy:3128"}, "verify": "/ca.pem"})
-    assert settings.pacing == PacingConfig()
+    assert settings.pacing == PacingConfig(storage_uri=default_storage_uri())
