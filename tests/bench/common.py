@@ -101,14 +101,18 @@ def connection_env(url: str, *, token: str = TOKENS[0], **extra: Any) -> dict[st
     }
 
 
-def pacing_extra(window: Window, margin: float, storage: str = "") -> dict[str, Any]:
-    """Connection extras for ``window``; a unique account key keeps each run's budget its own."""
+def pacing_extra(window: Window, margin: float | None, storage: str = "") -> dict[str, Any]:
+    """Connection extras for ``window`` (``None``: the default margin; no storage: the default store).
+
+    A unique account key keeps each run's budget its own.
+    """
     extra: dict[str, Any] = {
         "account_requests": window.limit,
         "account_window_seconds": window.seconds,
-        "pacing_margin_seconds": margin,
         "account_key": f"bench-{uuid.uuid4().hex[:12]}",
     }
+    if margin is not None:
+        extra["pacing_margin_seconds"] = margin
     if storage:
         extra["rate_limit_storage"] = storage
     return extra

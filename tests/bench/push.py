@@ -132,7 +132,7 @@ def push(
     files = input_files(folder, requests, processes)
     with sandbox(window) as running:
         env = connection_env(running.url, **pacing_extra(window, margin, storage))
-        env["BENCH_START_AT"] = str(time.time() + 6.0 + 2.0 * processes)  # after every child has imported
+        env["BENCH_START_AT"] = str(time.time() + 4.0 + 1.5 * processes)  # after every child has imported
         results = run_children([code.replace("SOURCE", repr(str(path))) for path in files], env)
         server_429 = refused(running)
     run = summarize(client, processes, requests, window, results, server_429)
