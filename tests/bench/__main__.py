@@ -137,6 +137,14 @@ def run(plan: Plan, folder: Path, *, redex_window: bool) -> dict[str, Any]:
         waiting.shared_budget(wait_window, waiters=plan.waiters, requests=plan.shared_requests, folder=folder)
     )
 
+    say("latency spread (the pacing margin must cover it):")
+    from tests.bench import latency
+
+    spread = latency.measure()
+    say(f"  {json.dumps(spread)}")
+    figures["latency_spread_ms_max"] = spread["spread_ms_max"]
+    figures["latency_spread_ms_p99"] = spread["spread_ms_p99"]
+
     say("import and parse:")
     figures.update(costs.import_and_parse(plan.parse_runs))
     figures["machine"] = f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}"
