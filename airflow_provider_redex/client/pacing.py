@@ -46,12 +46,11 @@ import asyncio
 import logging
 import threading
 import time
-import uuid
 from dataclasses import dataclass, field
 
 from airflow_provider_redex.client import constants
 from airflow_provider_redex.client.pacing_stores import async_redis_store, store_kind, sync_store
-from airflow_provider_redex.client.pacing_window import MEMORY_STORE, Reservation, WindowKey
+from airflow_provider_redex.client.pacing_window import MEMORY_STORE, Reservation, WindowKey, reservation_id
 
 log = logging.getLogger(constants.LOGGER_NAME)
 
@@ -118,7 +117,11 @@ def window_keys(
             paced_span_ms(config.account, margin),
         ),
         WindowKey(
-            f"{key_prefix}:pacing:ip:{api_host}", "ip", config.ip.limit, paced_span_ms(config.ip, margin)
+            f"{key_prefix}:pacing:ip:{api_host}",
+            "ip",
+            config.ip.limit,
+            paced_span_ms(config.ip, margin),
+            shared_fairly=True,
         ),
     )
 
@@ -188,7 +191,7 @@ class RateBudget:
         if self._store is None:
             return 0.0
         started = time.monotonic()
-        reservation = self._store.reserve(self.windows, uuid.uuid4().hex)
+        reservation = self._store.reserve(self.windows, reservation_id(self.windows))
         if reservation.wait_ms <= 0:
             return 0.0
         _log_wait(reservation, self.windows)
@@ -228,7 +231,7 @@ class AsyncRateBudget:
         if not self.config.enabled:
             return 0.0
         started = time.monotonic()
-        reservation = await self._reserve(uuid.uuid4().hex)
+        reservation = await self._reserve(reservation_id(self.windows))
         if reservation.wait_ms <= 0:
             return 0.0
         _log_wait(reservation, self.windows)

@@ -29,7 +29,7 @@ import weakref
 from collections.abc import Sequence
 from typing import Any
 
-from airflow_provider_redex.client.pacing_window import Reservation, WindowKey, earliest_slot, now_ms
+from airflow_provider_redex.client.pacing_window import Reservation, WindowKey, now_ms, plan
 
 # --- Redis ----------------------------------------------------------------------------------------
 
@@ -37,27 +37,37 @@ RESERVE_LUA = """
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 local member = ARGV[1]
+local tag = string.match(member, '^[^/]*')
 local n = #KEYS
-local logs, limits, spans = {}, {}, {}
+local logs, limits, spans, names = {}, {}, {}, {}
+local checked = 0
 for k = 1, n do
-  limits[k] = tonumber(ARGV[2 * k])
-  spans[k] = tonumber(ARGV[2 * k + 1])
-  redis.call('ZREMRANGEBYSCORE', KEYS[k], '-inf', now - spans[k])
-  logs[k] = redis.call('ZRANGE', KEYS[k], 0, -1, 'WITHSCORES')
+  local limit, span, fair = tonumber(ARGV[3 * k - 1]), tonumber(ARGV[3 * k]), ARGV[3 * k + 1] == '1'
+  redis.call('ZREMRANGEBYSCORE', KEYS[k], '-inf', now - span)
+  local raw = redis.call('ZRANGE', KEYS[k], 0, -1, 'WITHSCORES')
+  local log, own, active, accounts = {}, {}, 1, {[tag] = true}
+  for i = 1, #raw, 2 do
+    local at, owner = tonumber(raw[i + 1]), string.match(raw[i], '^[^/]*')
+    log[#log + 1] = at
+    if owner == tag then own[#own + 1] = at end
+    if not accounts[owner] then accounts[owner], active = true, active + 1 end
+  end
+  checked = checked + 1
+  logs[checked], limits[checked], spans[checked], names[checked] = log, limit, span, k
+  if fair and active > 1 then
+    checked = checked + 1
+    logs[checked], limits[checked], spans[checked], names[checked] = own, math.ceil(limit / active), span, k
+  end
 end
 local at, cause, moved = now, 0, true
 while moved do
   moved = false
-  for k = 1, n do
-    local log, limit, span = logs[k], limits[k], spans[k]
-    local count = #log / 2
-    if count >= limit then
-      for i = 1, count - limit + 1 do
-        local first = tonumber(log[2 * i])
-        local last = tonumber(log[2 * (i + limit - 1)])
-        if last - span < at and at < first + span then
-          at, cause, moved = first + span, k, true
-        end
+  for c = 1, checked do
+    local log, limit, span = logs[c], limits[c], spans[c]
+    for i = 1, #log - limit + 1 do
+      local first, last = log[i], log[i + limit - 1]
+      if last - first < span and last - span < at and at < first + span then
+        at, cause, moved = first + span, names[c], true
       end
     end
   end
@@ -73,7 +83,7 @@ return {at - now, cause}
 def _script_args(windows: Sequence[WindowKey], member: str) -> tuple[list[str], list[str | int]]:
     args: list[str | int] = [member]
     for window in windows:
-        args += [window.limit, window.span_ms]
+        args += [window.limit, window.span_ms, int(window.shared_fairly)]
     return [window.key for window in windows], args
 
 
@@ -184,13 +194,13 @@ class SqlStore:
                     sa.select(keys.c.key).where(keys.c.key.in_(names)).order_by(keys.c.key).with_for_update()
                 )
             now = now_ms()
-            logs = []
+            entries = []
             for window in windows:
                 where = slots.c.key == window.key
                 conn.execute(slots.delete().where(where, slots.c.at_ms <= now - window.span_ms))
-                query = sa.select(slots.c.at_ms).where(where).order_by(slots.c.at_ms)
-                logs.append([int(at) for at in conn.execute(query).scalars()])
-            at, cause = earliest_slot(logs, windows, now)
+                query = sa.select(slots.c.at_ms, slots.c.member).where(where).order_by(slots.c.at_ms)
+                entries.append([(int(at), str(m)) for at, m in conn.execute(query)])
+            at, cause = plan(windows, entries, member, now)
             conn.execute(slots.insert(), [{"key": w.key, "at_ms": at, "member": member} for w in windows])
         return Reservation(member, at - now, cause)
 

@@ -3,12 +3,14 @@
 A window is a sorted log of the millisecond instants at which slots were granted, past and
 reserved-for-later alike. A new slot at instant ``t`` is allowed when no interval of length
 ``span_ms`` (the policy's window plus the margin) would then hold more than ``limit`` slots.
-For every ``limit`` consecutive entries ``e[i] .. e[i+limit-1]`` that rule forbids exactly the
-open interval ``(e[i+limit-1] - span, e[i] + span)``; :func:`earliest_slot` walks those
-intervals forward from *now* and returns the first instant outside all of them, for both
-windows (account and IP) at once. Because the instant is reserved in the log before anyone
-sleeps, waiters are served in the order they asked (first come, first served), and a later
-caller on the same windows never overtakes an earlier one.
+For every ``limit`` consecutive entries ``e[i] .. e[i+limit-1]`` closer together than a span,
+that rule forbids exactly the open interval ``(e[i+limit-1] - span, e[i] + span)``;
+:func:`earliest_slot` walks those intervals forward from *now* and returns the first instant
+outside all of them, for both windows (account and IP) at once. Because the instant is
+reserved in the log before anyone sleeps, waiters are served in the order they asked (first
+come, first served), and a later caller on the same windows never overtakes an earlier one.
+In the IP window, shared by every account, :func:`plan` also holds each account busy beside
+others to an equal share, so accounts split it evenly however fast each one sends.
 
 The Redis store runs the same walk in Lua (:mod:`pacing_stores`); the unit tests hold the two
 to the same answers.
@@ -17,8 +19,10 @@ to the same answers.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import threading
 import time
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -29,12 +33,15 @@ class WindowKey:
 
     :param key: the store key (prefix, window name, host, account).
     :param name: ``account`` or ``ip``: named in the log when this window makes a request wait.
+    :param shared_fairly: the window is shared by several accounts (the IP's): each account
+        active in it may hold at most an equal share, ``ceil(limit / active accounts)``.
     """
 
     key: str
     name: str
     limit: int
     span_ms: int
+    shared_fairly: bool = False
 
 
 @dataclass(frozen=True)
@@ -66,9 +73,47 @@ def earliest_slot(logs: Sequence[Sequence[int]], windows: Sequence[WindowKey], n
                 continue
             # Intervals end at log[i] + span (ascending): skip those already behind ``at``.
             for i in range(bisect.bisect_right(log, at - span), len(log) - limit + 1):
-                if log[i + limit - 1] - span < at < log[i] + span:
-                    at, cause, moved = log[i] + span, window.name, True
+                first, last = log[i], log[i + limit - 1]
+                # ``limit`` entries already spread over a whole span leave room anywhere.
+                if last - first < span and last - span < at < first + span:
+                    at, cause, moved = first + span, window.name, True
     return at, cause
+
+
+def reservation_id(windows: Sequence[WindowKey]) -> str:
+    """A new reservation's id: ``<account tag>/<uuid>``, the tag naming its account (first window)."""
+    tag = hashlib.sha1(windows[0].key.encode(), usedforsecurity=False).hexdigest()[:12]
+    return f"{tag}/{uuid.uuid4().hex}"
+
+
+def account_tag(member: str) -> str:
+    """The account part of a reservation id (``<account tag>/<uuid>``)."""
+    return member.split("/", 1)[0]
+
+
+def plan(
+    windows: Sequence[WindowKey], entries: Sequence[Sequence[tuple[int, str]]], member: str, now: int
+) -> tuple[int, str]:
+    """:func:`earliest_slot` over the windows plus each shared window's fair share for ``member``'s account.
+
+    Without the share, accounts racing for a shared window split it by speed: the one whose
+    requests return fastest takes most of each burst. With it, an account active beside others
+    waits once it holds its share, and every account busy at once gets an equal part.
+
+    :param entries: per window, its ``(instant, reservation id)`` pairs in ascending order.
+    """
+    logs: list[list[int]] = [[at for at, _ in window_entries] for window_entries in entries]
+    checked = list(windows)
+    tag = account_tag(member)
+    for window, window_entries in zip(windows, entries, strict=True):
+        if not window.shared_fairly:
+            continue
+        active = {account_tag(m) for _, m in window_entries} | {tag}
+        if len(active) > 1:
+            share = -(-window.limit // len(active))
+            checked.append(WindowKey(f"{window.key}#{tag}", window.name, share, window.span_ms))
+            logs.append([at for at, m in window_entries if account_tag(m) == tag])
+    return earliest_slot(logs, checked, now)
 
 
 def prune(log: list[int], now: int, span_ms: int) -> None:
@@ -90,13 +135,10 @@ class MemoryStore:
     def reserve(self, windows: Sequence[WindowKey], member: str) -> Reservation:
         with self._lock:
             now = now_ms()
-            logs = []
             for window in windows:
                 entries = self._logs.setdefault(window.key, [])
-                cut = bisect.bisect_right(entries, (now - window.span_ms, "\uffff"))
-                del entries[:cut]
-                logs.append([at for at, _ in entries])
-            at, cause = earliest_slot(logs, windows, now)
+                del entries[: bisect.bisect_right(entries, (now - window.span_ms, "\uffff"))]
+            at, cause = plan(windows, [self._logs[w.key] for w in windows], member, now)
             for window in windows:
                 bisect.insort(self._logs[window.key], (at, member))
             return Reservation(member, at - now, cause)
