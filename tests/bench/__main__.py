@@ -37,6 +37,7 @@ class Plan:
     wait_intervals: int
     shared_requests: int
     parse_runs: int
+    latency_requests: int = 300
 
 
 FULL = Plan(
@@ -53,15 +54,16 @@ FULL = Plan(
 )
 QUICK = Plan(
     push_window=(4, 1.0),
-    push_requests=20,
+    push_requests=12,
     margin=0.2,
-    cpu_records=15_000,
-    rss_small=6_000,
+    cpu_records=6_000,
+    rss_small=3_000,
     wait_window=(20, 2.0),
-    waiters=40,
+    waiters=20,
     wait_intervals=2,
-    shared_requests=24,
+    shared_requests=12,
     parse_runs=1,
+    latency_requests=60,
 )
 
 
@@ -140,7 +142,7 @@ def run(plan: Plan, folder: Path, *, redex_window: bool) -> dict[str, Any]:
     say("latency spread (the pacing margin must cover it):")
     from tests.bench import latency
 
-    spread = latency.measure()
+    spread = latency.measure(plan.latency_requests)
     say(f"  {json.dumps(spread)}")
     figures["latency_spread_ms_max"] = spread["spread_ms_max"]
     figures["latency_spread_ms_p99"] = spread["spread_ms_p99"]
