@@ -198,7 +198,8 @@ def shared_budget(window: Window, *, waiters: int, requests: int, folder: Path) 
         finish_child(waiting)
         per_window = [count for per in account_windows(running).values() for count in per]
         server_429 = refused(running)
-    run = summarize("provider", 4, requests, window, results, server_429)
+        origin = running.app.state.sandbox.clock.origin
+    run = summarize("provider", 4, requests, window, results, server_429, origin)
     figures = {
         "shared_budget_max_per_window": max(per_window),
         "shared_budget_limit": window.limit,
