@@ -153,7 +153,7 @@ def _log_wait(reservation: Reservation, windows: tuple[WindowKey, ...]) -> None:
         return
     window = next((w for w in windows if w.name == reservation.cause), windows[0])
     log.info(
-        "REDEX rate budget: waiting %.1f s for a slot; the %s window is full (%d requests per %.3g s)",
+        "REDEX rate budget: waiting %.1f s for a slot; the %s window is full (%d requests per %g s)",
         seconds,
         reservation.cause or window.name,
         window.limit,
@@ -195,7 +195,8 @@ class RateBudget:
         if reservation.wait_ms <= 0:
             return 0.0
         _log_wait(reservation, self.windows)
-        deadline = started + reservation.wait_ms / 1000
+        # Counted from the store's answer, not the question: a slow store makes us late, never early.
+        deadline = time.monotonic() + reservation.wait_ms / 1000
         try:
             while (left := deadline - time.monotonic()) > 0:
                 time.sleep(left)
@@ -236,7 +237,7 @@ class AsyncRateBudget:
             return 0.0
         _log_wait(reservation, self.windows)
         try:
-            await asyncio.sleep(max(0.0, started + reservation.wait_ms / 1000 - time.monotonic()))
+            await asyncio.sleep(reservation.wait_ms / 1000)  # from the answer: late, never early
         except BaseException:
             await self._release(reservation.member)
             raise
