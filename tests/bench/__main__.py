@@ -114,6 +114,11 @@ def run(plan: Plan, folder: Path, *, redex_window: bool) -> dict[str, Any]:
         peer_429s_1p=peer_1.http_429,
         peer_429s_4p=peer_4.http_429,
     )
+    # The pacing alone (small GETs: no CPU per record), so its precision shows apart from the push's.
+    paced = push(
+        "pacing", window, requests=plan.push_requests, processes=1, margin=plan.margin, folder=folder
+    )
+    figures.update(pacing_efficiency=round(paced.efficiency, 3), pacing_429s=paced.http_429)
     if redex_window:
         own = push("provider", Window(60, 60.0), requests=300, processes=1, margin=None, folder=folder)
         figures.update(
