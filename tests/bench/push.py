@@ -7,9 +7,9 @@ REDEX's issue 9 counts it (40 s for 300 requests at 60 per 10 s). A client whose
 comes ``phase`` seconds into a window can, by luck, finish up to ``phase`` sooner (a burst at the
 end of one window and another at the start of the next); a paced client never bursts twice
 within ``window + margin``, so it cannot. The phase is printed beside each run; a lucky plain
-loop can show an efficiency above 1. The time taken runs from the first request sent to the last answer received, over every pushing
-process (input parsing before the first request is not counted, for either client). Every
-push starts at one agreed instant.
+loop can show an efficiency above 1. The time taken runs from the first request sent to the
+last answer received, over every pushing process (input parsing before the first request is
+not counted, for either client). Every push starts at one agreed instant.
 
 * ``provider``: ``RedexPushGenerationDataOperator`` streaming a CSV (1 process: its own budget;
   4 processes: one budget on Redis, one account).
