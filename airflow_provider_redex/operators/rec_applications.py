@@ -40,7 +40,6 @@ if TYPE_CHECKING:
 
     from airflow_provider_redex.client.client import RedexClient
 
-
 class RedexCreateRecApplicationOperator(RedexBaseOperator):
     """Apply for issuance of RECs for an approved grouped device; return the application id.
 
