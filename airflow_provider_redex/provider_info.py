@@ -29,10 +29,13 @@ OPERATOR_MODULES: tuple[str, ...] = (
     "airflow_provider_redex.operators.base",
     "airflow_provider_redex.operators.beneficiaries",
     "airflow_provider_redex.operators.certificates",
+    "airflow_provider_redex.operators.deadlines",
     "airflow_provider_redex.operators.devices",
     "airflow_provider_redex.operators.documents",
+    "airflow_provider_redex.operators.exports",
     "airflow_provider_redex.operators.generation",
     "airflow_provider_redex.operators.rec_applications",
+    "airflow_provider_redex.operators.reconcile",
     "airflow_provider_redex.operators.retirements",
 )
 SENSOR_MODULES: tuple[str, ...] = (
@@ -43,6 +46,10 @@ SENSOR_MODULES: tuple[str, ...] = (
     "airflow_provider_redex.sensors.retirements",
 )
 TRIGGER_MODULES: tuple[str, ...] = ("airflow_provider_redex.triggers.status",)
+CLI_COMMANDS: tuple[str, ...] = ("airflow_provider_redex.cli.definition.get_redex_cli_commands",)
+"""``airflow redex ...``; Airflow imports the function when its CLI starts."""
+# The timetable and the REDEX page in the UI; Airflow imports the class in every component.
+PLUGIN_CLASS_NAME = "airflow_provider_redex.plugins.RedexPlugin"
 
 
 def _field(label: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
@@ -152,6 +159,8 @@ def get_provider_info() -> dict[str, Any]:
         "operators": _section(OPERATOR_MODULES),
         "sensors": _section(SENSOR_MODULES),
         "triggers": _section(TRIGGER_MODULES),
+        "cli": list(CLI_COMMANDS),
+        "plugins": [{"name": "redex", "plugin-class": PLUGIN_CLASS_NAME}],
         "connection-types": [
             {
                 "connection-type": CONNECTION_TYPE,

@@ -2,9 +2,9 @@
 for REDEX to approve it, and record the issued vintage on an Asset.
 
 When it runs: on every event of the Asset ``redex_generation_processed`` (a day of generation
-that REDEX has processed, emitted by ``redex_generation_daily``), and in any case on 15 May and
-15 September, two weeks before the residual-mix deadlines (31 May, 30 September) after which
-the oldest vintages can no longer be claimed. ``max_active_runs=1``: an event arriving while an
+that REDEX has processed, emitted by ``redex_generation_daily``), and in any case two weeks
+before each residual-mix deadline (31 May, 30 September; ``ResidualMixDeadlineTimetable``) after
+which the oldest vintages can no longer be claimed. ``max_active_runs=1``: an event arriving while an
 application is under review queues one more run, which then claims whatever became claimable.
 
 What it claims: ``redex_common.claimable_window``: the processed days (read from the Asset's
@@ -23,11 +23,11 @@ twice.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pendulum
-from airflow.sdk import AssetOrTimeSchedule, CronTriggerTimetable, Variable, dag, task
+from airflow.sdk import AssetOrTimeSchedule, Variable, dag, task
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 from redex_common import (
     DEFAULT_ARGS,
@@ -42,12 +42,13 @@ from redex_common import (
 from airflow_provider_redex.hooks.redex import RedexHook
 from airflow_provider_redex.operators import RedexCreateRecApplicationOperator
 from airflow_provider_redex.sensors import RedexRecApplicationSensor
+from airflow_provider_redex.timetables import ResidualMixDeadlineTimetable
 
 
 @dag(
     dag_id="redex_rec_issuance",
     schedule=AssetOrTimeSchedule(
-        timetable=CronTriggerTimetable("0 3 15 5,9 *", timezone="UTC"),
+        timetable=ResidualMixDeadlineTimetable(lead=timedelta(days=14)),  # type: ignore[arg-type]
         assets=GENERATION_ASSET,
     ),
     start_date=FIRST_DAY,
@@ -124,14 +125,15 @@ def redex_rec_issuance() -> None:
 
 
 def _claimed_through(device_id: str) -> date | None:
-    """The last day already applied for: the end of the device's latest application that REDEX
-    has not turned down. Asked of REDEX, so Airflow's own history cannot make us claim twice."""
+    """The last day already applied for: the end of the device's latest application that still
+    holds its window (the model's ``holds_window``, the rule the operator and REDEX apply too).
+    Asked of REDEX, so Airflow's own history cannot make us claim twice."""
     client = RedexHook().get_client()
     try:
         ends = [
             application.vintage_to.date()
             for application in client.rec_applications.list(device_id=device_id)
-            if not application.status.value.is_failure
+            if application.status.value.holds_window
         ]
     finally:
         client.close()

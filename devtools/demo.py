@@ -69,6 +69,7 @@ class LifecycleSummary:
             f"  certificate       {self.certificate}",
             f"  deferred sensors  {deferred}; 429s from the sandbox: {self.rate_limited}",
             f"  Airflow UI        {self.ui_url}{ui_note}",
+            f"  REDEX page        {self.ui_url}/plugin/redex (the REDEX entry in the UI's navigation)",
         ]
         return "\n".join(lines)
 

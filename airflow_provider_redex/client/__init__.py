@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         RedexTransportError,
         RedexUnprocessableError,
     )
+    from airflow_provider_redex.client.http_settings import HttpSettings
     from airflow_provider_redex.client.models.common import PageMeta
     from airflow_provider_redex.client.pacing import AsyncRateBudget, PacingConfig, RateBudget, RatePolicy
     from airflow_provider_redex.client.paging import AsyncPaginator, Page, Paginator
@@ -43,6 +44,7 @@ __all__ = [
     "BearerToken",
     "Credentials",
     "Envelope",
+    "HttpSettings",
     "PacingConfig",
     "Page",
     "PageMeta",
@@ -75,6 +77,7 @@ _MODULE_OF: dict[str, str] = {
     "BearerToken": "auth",
     "Credentials": "auth",
     "Envelope": "envelope",
+    "HttpSettings": "http_settings",
     "PageMeta": "models.common",
     "PacingConfig": "pacing",
     "RatePolicy": "pacing",

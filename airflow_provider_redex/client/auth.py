@@ -4,8 +4,11 @@ Two ways to authenticate:
 
 * :class:`BearerToken` — a token obtained elsewhere; sent as is, never renewed.
 * :class:`ApiKeyCredentials` — API key, client id and client secret; the client asks
-  ``POST /connect/token`` for an access token, caches it until shortly before ``ExpiresIn``,
+  ``POST /connect/token`` for an access token, keeps it until shortly before ``ExpiresIn``,
   and asks again once if REDEX answers 401 (the token was revoked or expired early).
+
+:class:`TokenState` holds those decisions without any I/O; each transport sends the grant it
+asks for, under its own lock (a thread lock for tasks, an ``asyncio.Lock`` for triggers).
 
 Secrets are held as ``pydantic.SecretStr``: their ``repr`` and ``str`` show asterisks, so
 printing credentials, a client or an error never leaks them.
@@ -13,16 +16,15 @@ printing credentials, a client or an error never leaks them.
 Refresh tokens are not used. REDEX documents that the ``api_key`` grant returns one, but not
 how to spend it (path, body and rotation are undocumented, API_REFERENCE.md 2.3 and 15.1). The
 ``api_key`` grant is always available to a client holding these credentials, so on expiry the
-client simply runs it again: one documented call instead of one guessed.
+client simply runs it again: one documented call instead of one guessed. The refresh token is
+still a secret: :func:`secrets_of` names it, with the access token, for the secret masker.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
-import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from pydantic import SecretStr
@@ -109,79 +111,55 @@ def refresh_deadline(token: Token, now: float) -> float:
     return now + token.expires_in - margin
 
 
-@dataclass
-class _Cached:
-    value: SecretStr
-    deadline: float
+class TokenState:
+    """The access token of one set of credentials, as a state machine with no I/O.
 
-    def fresh(self, now: float) -> bool:
-        return now < self.deadline
+    A transport asks :meth:`current`; ``None`` means a grant is due, so it sends
+    :meth:`grant_request` on the token route and hands the answer to :meth:`accept`. After a 401
+    it calls :meth:`invalidate` with the token REDEX refused. The transport holds the lock
+    (a ``threading.Lock`` or an ``asyncio.Lock``) around these calls; the state itself is plain.
 
-
-class TokenCache:
-    """The access token for one set of credentials, shared by the threads of one sync client.
-
-    :param credentials: a :class:`BearerToken` (returned as is) or :class:`ApiKeyCredentials`.
+    :param credentials: a :class:`BearerToken` (always current) or :class:`ApiKeyCredentials`.
     :param clock: monotonic seconds; tests pass a fake.
     """
 
     def __init__(self, credentials: Credentials, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.credentials = credentials
         self._clock = clock
-        self._cached: _Cached | None = None
-        self._lock = threading.Lock()
+        self._value: SecretStr | None = None
+        self._deadline = 0.0
 
     @property
     def renewable(self) -> bool:
         """Whether a 401 can be answered by asking for a new token."""
         return isinstance(self.credentials, ApiKeyCredentials)
 
-    def bearer(self, fetch: Callable[[TokenRequest], Token]) -> SecretStr:
-        """The token to send; runs the grant through ``fetch`` only when none is fresh."""
+    def current(self) -> SecretStr | None:
+        """The token to send, or ``None`` when a grant must run first."""
         if isinstance(self.credentials, BearerToken):
             return self.credentials.token
-        with self._lock:
-            if self._cached is None or not self._cached.fresh(self._clock()):
-                token = fetch(self.credentials.token_request())
-                self._cached = _Cached(SecretStr(token.access_token), refresh_deadline(token, self._clock()))
-            return self._cached.value
+        if self._value is not None and self._clock() < self._deadline:
+            return self._value
+        return None
+
+    def grant_request(self) -> TokenRequest:
+        """The body of the grant; only :class:`ApiKeyCredentials` can be renewed."""
+        if not isinstance(self.credentials, ApiKeyCredentials):
+            raise TypeError("a bearer token cannot be renewed")
+        return self.credentials.token_request()
+
+    def accept(self, token: Token) -> SecretStr:
+        """Keep a granted token until shortly before it expires; return it."""
+        self._value = SecretStr(token.access_token)
+        self._deadline = refresh_deadline(token, self._clock())
+        return self._value
 
     def invalidate(self, rejected: SecretStr) -> None:
-        """Forget ``rejected`` — unless another thread has already replaced it."""
-        with self._lock:
-            if self._cached is not None and self._cached.value == rejected:
-                self._cached = None
+        """Forget ``rejected`` — unless a newer token has already replaced it."""
+        if self._value == rejected:
+            self._value = None
 
 
-class AsyncTokenCache:
-    """The async twin of :class:`TokenCache`, guarded by an ``asyncio.Lock``."""
-
-    def __init__(self, credentials: Credentials, *, clock: Callable[[], float] = time.monotonic) -> None:
-        self.credentials = credentials
-        self._clock = clock
-        self._cached: _Cached | None = None
-        self._lock: asyncio.Lock | None = None
-
-    @property
-    def renewable(self) -> bool:
-        return isinstance(self.credentials, ApiKeyCredentials)
-
-    async def bearer(self, fetch: Callable[[TokenRequest], Awaitable[Token]]) -> SecretStr:
-        if isinstance(self.credentials, BearerToken):
-            return self.credentials.token
-        async with self._get_lock():
-            if self._cached is None or not self._cached.fresh(self._clock()):
-                token = await fetch(self.credentials.token_request())
-                self._cached = _Cached(SecretStr(token.access_token), refresh_deadline(token, self._clock()))
-            return self._cached.value
-
-    async def invalidate(self, rejected: SecretStr) -> None:
-        async with self._get_lock():
-            if self._cached is not None and self._cached.value == rejected:
-                self._cached = None
-
-    def _get_lock(self) -> asyncio.Lock:
-        # Created on first use, inside the loop that will use it.
-        if self._lock is None:
-            self._lock = asyncio.Lock()
-        return self._lock
+def secrets_of(token: Token) -> tuple[str, ...]:
+    """The values of a granted token that must be masked wherever logs are written."""
+    return tuple(value for value in (token.access_token, token.refresh_token) if value)

@@ -1,216 +1,53 @@
-"""The sync transport: one route in, one :class:`~.envelope.Envelope` (or one ``RedexError``) out.
+"""The sync transport on ``requests``, for tasks: it sends bytes, reads bytes and sleeps.
 
-``request()`` reads like the steps of DESIGN.md: look the route up, prepare the request once, then
-for each attempt (tenacity, rules in ``retry.py``) take a slot in the rate budget, add the bearer
-token, send, and parse the envelope. A 401 on a renewable token is answered by one new token grant.
-
-The request-building helpers here are shared with the async client, so both speak the same wire.
+Everything else is the core's (``core.py``): the request is prepared there, retried by its
+policy, authenticated from its token state and parsed by its rules. What is left here is the
+``requests`` session, the lock around the token, and telling which ``requests`` failures happened
+before any byte left (:func:`classify`).
 """
 
 from __future__ import annotations
 
-import ipaddress
-import logging
+import socket
 import ssl
+import threading
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
-from enum import Enum
 from types import TracebackType
-from typing import Any, TypeVar
-from urllib.parse import quote, urlsplit
+from typing import Any, TypeVar, Unpack
 
 import requests
 import requests.auth
 import tenacity
 from pydantic import BaseModel, SecretStr
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError
 
-from airflow_provider_redex.client import retry, wire_json
-from airflow_provider_redex.client.auth import Credentials, TokenCache
-from airflow_provider_redex.client.constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, LOGGER_NAME
-from airflow_provider_redex.client.envelope import Envelope, parse_response
-from airflow_provider_redex.client.errors import (
-    RedexAuthenticationError,
-    RedexError,
-    RedexInputError,
-    RedexTimeoutError,
-    RedexTransportError,
-)
-from airflow_provider_redex.client.models.auth import Token, TokenRequest
+from airflow_provider_redex.client.calls import Call, PagedCall, PageOptions, Request
+from airflow_provider_redex.client.constants import TCP_KEEPALIVE
+from airflow_provider_redex.client.core import ClientCore, Failure, account_key_for
+from airflow_provider_redex.client.envelope import Envelope
+from airflow_provider_redex.client.errors import RedexAuthenticationError
 from airflow_provider_redex.client.pacing import PacingConfig, RateBudget
-from airflow_provider_redex.client.paging import Paginator, page_params
-from airflow_provider_redex.client.routes import Route, route
+from airflow_provider_redex.client.paging import Paginator
+from airflow_provider_redex.client.prepare import PreparedCall, api_host, check_base_url
+
+# check_base_url, account_key_for and api_host live in the core; they are re-exported here for
+# the callers that imported them from this module (operators.certificates, the CLI).
+__all__ = ["BearerAuth", "SyncAPIClient", "account_key_for", "api_host", "check_base_url", "classify"]
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 _C = TypeVar("_C", bound="SyncAPIClient")
 
-TOKEN_ROUTE = "auth.token"
-"""The grant that produces tokens: sent without one, and its answer is never quoted in errors."""
 
-log = logging.getLogger(LOGGER_NAME)
-
-Files = Mapping[str, tuple[str, bytes, str]]
-
-
-# --- configuration checks -------------------------------------------------------------------------
-
-
-def check_base_url(base_url: str) -> str:
-    """``base_url`` without a trailing slash; plain ``http://`` only to a loopback host.
-
-    TLS protects the bearer token; the sandbox on this machine is the one exception (DESIGN.md, Secrets).
-    """
-    parts = urlsplit(base_url)
-    if parts.scheme == "https" and parts.hostname:
-        return base_url.rstrip("/")
-    if parts.scheme == "http" and is_loopback(parts.hostname):
-        return base_url.rstrip("/")
-    rule = (
-        "plain http:// is only allowed to a loopback host (127.0.0.0/8, ::1, localhost); use https://"
-        if parts.scheme == "http"
-        else "must be an https:// URL"
-    )
-    raise RedexInputError([("base_url", rule)], what="client configuration")
-
-
-def is_loopback(host: str | None) -> bool:
-    """Whether ``host`` is this machine: ``localhost``, 127.0.0.0/8 or ``::1``."""
-    if not host:
-        return False
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def api_host(base_url: str) -> str:
-    """REDEX's host and port as a rate-budget key part (UAT and production count apart)."""
-    return urlsplit(base_url).netloc.lower()
-
-
-def account_key_for(pacing: PacingConfig, credentials: Credentials) -> str:
-    """The configured account identity, or a hash of the credentials (never the raw secret)."""
-    return pacing.account_key or credentials.account_fingerprint
-
-
-# --- request preparation (shared with the async client) ----------------------------------------------
-
-
-@dataclass(frozen=True)
-class PreparedCall:
-    """Everything needed to send one route, computed once and reused by every attempt."""
-
-    route: Route
-    path: str
-    query: list[tuple[str, str]]
-    json_body: bytes | None
-    form: Mapping[str, Any] | None
-    files: Files | None
-
-    @property
-    def method(self) -> str:
-        return self.route.method
-
-    @property
-    def sensitive(self) -> bool:
-        return self.route.name == TOKEN_ROUTE
-
-    def headers(self, token: SecretStr | None) -> dict[str, str]:
-        headers = {"Accept": "application/json"}
-        if self.json_body is not None:
-            headers["Content-Type"] = "application/json"
-        if token is not None:
-            headers["Authorization"] = f"Bearer {token.get_secret_value()}"
-        return headers
-
-
-def prepare_call(
-    route_name: str,
-    *,
-    path_params: Mapping[str, object] | None = None,
-    params: Mapping[str, Any] | None = None,
-    body: Any = None,
-    files: Files | None = None,
-) -> PreparedCall:
-    """Resolve the route and encode path, query and body (JSON, or multipart when ``files``)."""
-    the_route = route(route_name)
-    if files is not None and body is not None and not isinstance(body, Mapping):
-        raise RedexInputError(
-            [("body", "with files, the body must be a mapping of form fields")], what=route_name
-        )
-    return PreparedCall(
-        route=the_route,
-        path=format_path(the_route, path_params),
-        query=encode_query(params),
-        json_body=wire_json.dumps(body).encode("utf-8") if body is not None and files is None else None,
-        form=body if files is not None else None,
-        files=files,
-    )
-
-
-def format_path(the_route: Route, path_params: Mapping[str, object] | None) -> str:
-    """The route's path with each placeholder filled in, percent-encoded so an id cannot add a segment."""
-    quoted = {name: quote(str(value), safe="") for name, value in (path_params or {}).items()}
-    try:
-        return the_route.format(**quoted)
-    except KeyError as missing:
-        raise RedexInputError(
-            [(str(missing.args[0]), "path parameter is required")], what=the_route.name
-        ) from None
-
-
-def encode_query(params: Mapping[str, Any] | None) -> list[tuple[str, str]]:
-    """Query pairs the way REDEX reads them: lists repeat the key, booleans are ``true``/``false``,
-    ``None`` is left out."""
-    pairs: list[tuple[str, str]] = []
-    for key, value in (params or {}).items():
-        values = value if isinstance(value, (list, tuple)) else [value]
-        pairs.extend((key, query_text(item)) for item in values if item is not None)
-    return pairs
-
-
-def query_text(value: Any) -> str:
-    """One query value as text (enums by value, decimals exactly, dates in ISO form)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Enum):
-        return query_text(value.value)
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
-# --- transport errors ------------------------------------------------------------------------------
-
-
-def transport_error(exc: requests.RequestException, method: str, path: str) -> RedexTransportError:
-    """The client's error for a failed exchange, with ``request_sent`` set from what failed."""
+def classify(exc: requests.RequestException) -> Failure:
+    """What a ``requests`` failure means for the request: sent, maybe sent, or surely not."""
     if isinstance(exc, requests.ConnectTimeout):
-        return RedexTimeoutError("could not connect in time", method=method, path=path, request_sent=False)
+        return Failure.CONNECT_TIMEOUT
     if isinstance(exc, requests.Timeout):
-        return RedexTimeoutError(
-            "no answer in time; REDEX may have acted on the request",
-            method=method,
-            path=path,
-            request_sent=True,
-        )
-    if _never_connected(exc):
-        return RedexTransportError(
-            f"could not connect ({_cause(exc)})", method=method, path=path, request_sent=False
-        )
-    return RedexTransportError(
-        f"the exchange failed after the request may have been sent ({_cause(exc)})",
-        method=method,
-        path=path,
-        request_sent=True,
-    )
+        return Failure.READ_TIMEOUT
+    return Failure.NOT_CONNECTED if _never_connected(exc) else Failure.AFTER_SENDING
 
 
 def _never_connected(exc: BaseException) -> bool:
@@ -240,20 +77,40 @@ def _chain(exc: BaseException) -> list[BaseException]:
     return seen
 
 
-def _cause(exc: BaseException) -> str:
+def cause_of(exc: BaseException) -> str:
+    """The innermost cause, short: what a user needs to see (certificate, refused, reset)."""
     innermost = _chain(exc)[-1]
     return f"{type(innermost).__name__}: {str(innermost)[:160]}"
 
 
-# --- the client ----------------------------------------------------------------------------------------
+class KeepAliveAdapter(HTTPAdapter):
+    """Connections (direct and through a proxy) with TCP keep-alive probes on."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("socket_options", keep_alive_options())
+        super().init_poolmanager(*args, **kwargs)
+
+    def proxy_manager_for(self, proxy: str, **kwargs: Any) -> Any:
+        kwargs.setdefault("socket_options", keep_alive_options())
+        return super().proxy_manager_for(proxy, **kwargs)
+
+
+def keep_alive_options() -> list[tuple[int, int, int]]:
+    """urllib3's default socket options plus keep-alive, with what this platform can tune."""
+    tuned = [
+        (socket.IPPROTO_TCP, getattr(socket, name), value)
+        for name, value in TCP_KEEPALIVE
+        if hasattr(socket, name)
+    ]
+    return [*HTTPConnection.default_socket_options, (socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1), *tuned]
 
 
 class BearerAuth(requests.auth.AuthBase):
     """Sets the bearer header, or removes any ``Authorization`` for the token grant.
 
-    Passed as ``auth=`` on every request so that it overrides whatever the session carries: a
-    session from Airflow's HttpHook may hold basic auth built from the connection (whose password
-    is the client secret), and without an explicit ``auth`` requests would also consult ``~/.netrc``.
+    Passed as ``auth=`` on every request so that it overrides whatever the session carries (a
+    caller's session may hold basic auth); without an explicit ``auth`` requests would also
+    consult ``~/.netrc``.
     """
 
     def __init__(self, token: SecretStr | None) -> None:
@@ -269,101 +126,32 @@ class BearerAuth(requests.auth.AuthBase):
         return f"{type(self).__name__}(token={self._token!r})"
 
 
-class SyncAPIClient:
+class SyncAPIClient(ClientCore[Envelope, requests.Session, RateBudget]):
     """Paced, retried, authenticated calls to REDEX routes over ``requests``.
 
-    :param base_url: REDEX's base URL (``https://uat-api.redex.eco``); ``http://`` only to loopback.
-    :param credentials: a :class:`~.auth.BearerToken` or :class:`~.auth.ApiKeyCredentials`.
-    :param pacing: rate-budget settings; default: REDEX's documented limits in this process.
-    :param session: a ``requests.Session`` to send with (e.g. Airflow's HttpHook's); it stays the
-        caller's to close. TLS verification must be on.
-    :param timeout: seconds to connect and seconds to wait for each read.
-    :param max_retries: retries after the first attempt, for failures that ``retry.py`` allows.
-    :param rate_budget: a budget built by the caller (to set its key prefix, or share one object);
-        replaces ``pacing``.
+    The constructor is :class:`~.core.ClientCore`'s: base URL, credentials, then ``pacing``,
+    ``session`` (a ``requests.Session``), ``timeout``, ``max_retries``, ``rate_budget``, ``http``
+    and ``on_secret``.
     """
 
-    def __init__(
-        self,
-        base_url: str,
-        credentials: Credentials,
-        *,
-        pacing: PacingConfig | None = None,
-        session: requests.Session | None = None,
-        timeout: float = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        rate_budget: RateBudget | None = None,
-    ) -> None:
-        self.base_url = check_base_url(base_url)
-        self.credentials = credentials
-        self.timeout = timeout
-        self.max_retries = max_retries
-        self._owns_session = session is None
-        self._session = session if session is not None else requests.Session()
-        if self._session.verify is False and self.base_url.startswith("https"):
-            raise RedexInputError(
-                [("session.verify", "TLS verification must stay on; give a CA bundle path instead")],
-                what="client configuration",
-            )
-        self._tokens = TokenCache(credentials)
-        self.rate_budget = rate_budget or self._budget(pacing or PacingConfig())
+    def _new_budget(self, pacing: PacingConfig, *, api_host: str, account_key: str) -> RateBudget:
+        return RateBudget(pacing, api_host=api_host, account_key=account_key)
 
-    def _budget(self, pacing: PacingConfig) -> RateBudget:
-        return RateBudget(
-            pacing, api_host=api_host(self.base_url), account_key=account_key_for(pacing, self.credentials)
-        )
+    def _new_lock(self) -> threading.Lock:
+        return threading.Lock()
 
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(base_url={self.base_url!r})"
+    def paginate(self, route_name: str, item_model: type[M], **options: Unpack[PageOptions]) -> Paginator[M]:
+        """Every item of a paged route, lazily: nothing is sent until iteration starts.
 
-    # -- public contract ----------------------------------------------------------------------------
-
-    def request(
-        self,
-        route_name: str,
-        *,
-        path_params: Mapping[str, object] | None = None,
-        params: Mapping[str, Any] | None = None,
-        body: Any = None,
-        files: Files | None = None,
-    ) -> Envelope:
-        """Send one route and return REDEX's envelope; raise a ``RedexError`` otherwise.
-
-        :param path_params: values for the path's ``{placeholders}``.
-        :param params: query parameters by wire name.
-        :param body: JSON-ready data (``model.to_wire()``), or form fields when ``files`` is given.
-        :param files: multipart parts: name -> ``(filename, content, content type)``.
+        :param options: ``path_params``, ``params`` (filters by wire name), ``items_per_page``.
         """
-        call = prepare_call(route_name, path_params=path_params, params=params, body=body, files=files)
-        retrying = tenacity.Retrying(**retry.tenacity_policy(call.method, self.max_retries))
-        try:
-            return retrying(self._send_authenticated, call)
-        except RedexError as error:
-            retry.note_attempts(error, retrying.statistics.get("attempt_number", 1))
-            raise
-
-    def paginate(
-        self,
-        route_name: str,
-        item_model: type[M],
-        *,
-        path_params: Mapping[str, object] | None = None,
-        params: Mapping[str, Any] | None = None,
-        items_per_page: int = 100,
-    ) -> Paginator[M]:
-        """Every item of a paged route, lazily: nothing is sent until iteration starts."""
-        page_params(params, 1, items_per_page)  # refuse a bad page size now, not mid-iteration
-
-        def fetch(page: int) -> Envelope:
-            query = page_params(params, page, items_per_page)
-            return self.request(route_name, path_params=path_params, params=query)
-
-        return Paginator(fetch, item_model)
+        return self._pages(PagedCall(route_name, item_model, **options))
 
     def close(self) -> None:
         """Close the HTTP session, if this client opened it."""
-        if self._owns_session:
+        if self._owns_session and self._session is not None:
             self._session.close()
+            self._session = None
 
     def __enter__(self: _C) -> _C:
         return self
@@ -373,30 +161,44 @@ class SyncAPIClient:
     ) -> None:
         self.close()
 
-    # -- one attempt ----------------------------------------------------------------------------------
+    # -- running the shared descriptions --------------------------------------------------------------
 
-    def _send_authenticated(self, call: PreparedCall) -> Envelope:
-        """Send with a bearer token; after a 401, get one new token and send once more."""
-        if not call.route.authenticated:
-            return self._send(call, None)
-        token = self._tokens.bearer(self._fetch_token)
+    def _run(self, call: Call[T]) -> T:
+        return call.decode(self._send_request(call.request))
+
+    def _pages(self, paged: PagedCall[M]) -> Paginator[M]:
+        return Paginator(lambda page: self._send_request(paged.request_for(page)), paged.item_model)
+
+    def _send_request(self, request: Request) -> Envelope:
+        call = self._prepare(request)
+        return tenacity.Retrying(**self._retry_policy(call))(self._attempt, call)
+
+    def _attempt(self, call: PreparedCall) -> Envelope:
+        token = self._bearer() if call.route.authenticated else None
         try:
             return self._send(call, token)
-        except RedexAuthenticationError:
-            if not self._tokens.renewable:
-                raise
-            log.info("REDEX refused the access token; requesting a new one")
-            self._tokens.invalidate(token)
-            return self._send(call, self._tokens.bearer(self._fetch_token))
+        except RedexAuthenticationError as refused:
+            self._forget(refused, token)
+        return self._send(call, self._bearer())
 
-    def _fetch_token(self, grant: TokenRequest) -> Token:
-        return self.request(TOKEN_ROUTE, body=grant.to_wire()).data_as(Token)
+    def _bearer(self) -> SecretStr | None:
+        with self._lock:
+            grant = self._grant()
+            return self._current_token() if grant is None else self._granted(self._send_request(grant))
+
+    def _get_session(self) -> requests.Session:
+        if self._session is None:
+            self._session = requests.Session()
+            self._session.trust_env = self.http.trust_env
+            for scheme in ("https://", "http://"):
+                self._session.mount(scheme, KeepAliveAdapter())
+        return self._session
 
     def _send(self, call: PreparedCall, token: SecretStr | None) -> Envelope:
         self.rate_budget.acquire()
         started = time.monotonic()
         try:
-            response = self._session.request(
+            response = self._get_session().request(
                 call.method,
                 self.base_url + call.path,
                 params=call.query,
@@ -404,26 +206,11 @@ class SyncAPIClient:
                 files=call.files,
                 headers=call.headers(None),
                 auth=BearerAuth(token),
-                timeout=(self.timeout, self.timeout),
                 # A redirect could lead the token elsewhere or to plain http; REDEX documents none.
                 allow_redirects=False,
+                **self.http.requests_options(),
             )
         except requests.RequestException as exc:
-            error = transport_error(exc, call.method, call.path)
-            _log_exchange(call, type(error).__name__, started)
-            raise error from exc
-        _log_exchange(call, response.status_code, started)
-        return parse_response(
-            method=call.method,
-            path=call.path,
-            status_code=response.status_code,
-            body=response.content,
-            retry_after=response.headers.get("Retry-After"),
-            sensitive=call.sensitive,
-        )
-
-
-def _log_exchange(call: PreparedCall, outcome: object, started: float) -> None:
-    """One INFO line per exchange: method, path, status, time. Never headers, query or body."""
-    elapsed_ms = (time.monotonic() - started) * 1000
-    log.info("REDEX %s %s -> %s in %.0f ms", call.method, call.path, outcome, elapsed_ms)
+            raise self._failed(call, started, classify(exc), cause_of(exc)) from exc
+        retry_after = response.headers.get("Retry-After")
+        return self._answer(call, started, response.status_code, response.content, retry_after)

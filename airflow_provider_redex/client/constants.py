@@ -56,6 +56,14 @@ PACING_LOG_WAIT_SECONDS: float = 3.0
 
 # --- logging and diagnostics -----------------------------------------------------------------------
 
+TCP_KEEPALIVE: tuple[tuple[str, int], ...] = (
+    ("TCP_KEEPIDLE", 120),
+    ("TCP_KEEPINTVL", 30),
+    ("TCP_KEEPCNT", 20),
+)
+"""TCP keep-alive of the sync client's sockets (idle seconds, probe interval, probes), as
+Airflow's HttpHook sets them: a long push behind a NAT or a proxy keeps its idle connection."""
+
 LOGGER_NAME: str = "airflow_provider_redex.client"
 BODY_EXCERPT_CHARS: int = 200
 """How much of an unexpected response body an error quotes."""

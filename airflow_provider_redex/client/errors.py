@@ -22,7 +22,8 @@ status and REDEX's own ``Message``/``Errors``, never from request headers or bod
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 
@@ -37,13 +38,42 @@ class RedexInputError(RedexError, ValueError):
     """The input breaks a documented REDEX rule; nothing was sent.
 
     :param problems: ``(field, rule)`` pairs, e.g. ``("Devices[0].Inverters", "at most 500 inverters")``.
+    :param values: the offending value of a field, quoted (``"'12.3456'"``), shown after its rule.
     """
 
-    def __init__(self, problems: Iterable[tuple[str, str]], *, what: str = "request") -> None:
+    def __init__(
+        self,
+        problems: Iterable[tuple[str, str]],
+        *,
+        what: str = "request",
+        values: Mapping[str, str] | None = None,
+    ) -> None:
         self.problems: list[tuple[str, str]] = list(problems)
         self.what = what
-        lines = "; ".join(f"{field}: {rule}" for field, rule in self.problems)
-        super().__init__(f"invalid {what}, nothing was sent to REDEX: {lines}")
+        self.values = dict(values or {})
+        super().__init__(f"invalid {what}, nothing was sent to REDEX: {self.detail}")
+
+    @property
+    def detail(self) -> str:
+        """The problems alone, for a caller that says "nothing was sent" itself: the first
+        :data:`MAX_LISTED_PROBLEMS`, after the total when there are more."""
+        return listed(f"{field}: {rule}{self._got(field)}" for field, rule in self.problems)
+
+    def _got(self, field: str) -> str:
+        value = self.values.get(field)
+        return f" (got {value})" if value else ""
+
+
+MAX_LISTED_PROBLEMS = 20
+"""A message lists at most this many problems, after their total."""
+
+
+def listed(items: Iterable[str], *, noun: str = "problems") -> str:
+    """``"a; b"``, or ``"48 problems; the first 20: a; b; ..."`` when there are too many to read."""
+    every = list(items)
+    if len(every) <= MAX_LISTED_PROBLEMS:
+        return "; ".join(every)
+    return f"{len(every)} {noun}; the first {MAX_LISTED_PROBLEMS}: " + "; ".join(every[:MAX_LISTED_PROBLEMS])
 
 
 # --- no usable response ----------------------------------------------------------------------
@@ -110,9 +140,14 @@ class RedexAPIError(RedexError):
             text += f" {self.redex_message!r}"
         if errors:
             text += f"; errors: {errors}"
-        if self.hint:
-            text += f". {self.hint}"
+        hint = self.hint_for(method, path)
+        if hint:
+            text += f". {hint}"
         super().__init__(text)
+
+    def hint_for(self, method: str, path: str) -> str:
+        """What to do about it, for this route; the class's ``hint`` unless a subclass knows better."""
+        return self.hint
 
 
 class RedexBadRequestError(RedexAPIError):
@@ -130,6 +165,11 @@ class RedexPermissionError(RedexAPIError):
 class RedexNotFoundError(RedexAPIError):
     hint = "Check the id; REDEX does not know it for this account"
 
+    def hint_for(self, method: str, path: str) -> str:
+        if names_a_resource(path):
+            return self.hint
+        return "REDEX does not serve this route: check the connection's host (the API base URL)"
+
 
 class RedexUnprocessableError(RedexAPIError):
     hint = "REDEX refused it by a business rule (for a REC application: an overlapping vintage window)"
@@ -146,7 +186,15 @@ class RedexRateLimitError(RedexAPIError):
 
 
 class RedexServerError(RedexAPIError):
-    hint = "REDEX failed; a GET is retried, a POST is looked up before it is sent again"
+    hint = "REDEX failed; try again later"
+
+    def hint_for(self, method: str, path: str) -> str:
+        if method.upper() == "GET":
+            return "REDEX failed; reading again later is safe"
+        return (
+            "REDEX failed and may still have acted on the request: look for what it would have "
+            "created before sending it again"
+        )
 
 
 _BY_STATUS: dict[int, type[RedexAPIError]] = {
@@ -157,6 +205,17 @@ _BY_STATUS: dict[int, type[RedexAPIError]] = {
     422: RedexUnprocessableError,
     429: RedexRateLimitError,
 }
+
+
+_ID_SEGMENT = re.compile(
+    r"^(\d+|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$"
+)
+
+
+def names_a_resource(path: str) -> bool:
+    """Whether a request path names one resource by its id (``.../{uuid}`` or ``.../{number}``)."""
+    segments = [segment for segment in path.split("?", 1)[0].split("/") if segment]
+    return any(_ID_SEGMENT.match(segment) for segment in segments)
 
 
 def error_class_for_status(status_code: int) -> type[RedexAPIError]:

@@ -47,6 +47,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from airflow_provider_redex.client import constants
 from airflow_provider_redex.client.pacing_stores import async_redis_store, store_kind, sync_store
@@ -98,6 +99,30 @@ class PacingConfig:
 def paced_span_ms(policy: RatePolicy, margin_seconds: float) -> int:
     """The sliding window that keeps a fixed ``policy`` window safe, in whole milliseconds (rounded up)."""
     return max(1, -(-round((policy.window_seconds + max(0.0, margin_seconds)) * 1_000_000) // 1000))
+
+
+def paced_window_seconds(policy: RatePolicy, margin_seconds: float) -> float:
+    """The sliding window in seconds (millisecond precision): what readers of the budget show."""
+    return paced_span_ms(policy, margin_seconds) / 1000
+
+
+def stored_instants(config: PacingConfig, key: str) -> list[float]:
+    """Epoch seconds of the slots ``config``'s store holds under ``key``, reserved ones included.
+
+    A read for the budget views (``airflow redex budget``, the UI page); it never takes a slot.
+    A window's store forgets a slot once it can no longer share a window with a new one.
+    """
+    store: Any = (
+        MEMORY_STORE if store_kind(config.storage_uri) == "memory" else sync_store(config.storage_uri)
+    )
+    # Slots granted in one millisecond are told apart by a microsecond each (stores list them
+    # in a stable order), so a reader that merges samples as sets keeps every one.
+    seen: dict[int, int] = {}
+    instants = []
+    for at in store.instants(key):
+        seen[at] = seen.get(at, -1) + 1
+        instants.append(at / 1000 + seen[at] / 1_000_000)
+    return instants
 
 
 def window_keys(

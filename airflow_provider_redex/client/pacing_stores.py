@@ -105,6 +105,10 @@ class RedisStore:
         keys, args = _script_args(windows, member)
         return _reservation(windows, member, self._script(keys=keys, args=args))
 
+    def instants(self, key: str) -> list[int]:
+        rows: Any = self._client.zrange(key, 0, -1, withscores=True)
+        return [int(at) for _, at in rows]
+
     def release(self, windows: Sequence[WindowKey], member: str) -> None:
         pipe = self._client.pipeline()
         for window in windows:
@@ -212,6 +216,14 @@ class SqlStore:
                 conn.execute(self._keys.insert(), rows)
         except sa.exc.IntegrityError:
             pass
+
+    def instants(self, key: str) -> list[int]:
+        slots = self._slots
+        query = (
+            self._sa.select(slots.c.at_ms).where(slots.c.key == key).order_by(slots.c.at_ms, slots.c.member)
+        )
+        with self._engine.connect() as conn:
+            return [int(at) for at in conn.execute(query).scalars()]
 
     def release(self, windows: Sequence[WindowKey], member: str) -> None:
         slots = self._slots

@@ -143,6 +143,11 @@ class MemoryStore:
                 bisect.insort(self._logs[window.key], (at, member))
             return Reservation(member, at - now, cause)
 
+    def instants(self, key: str) -> list[int]:
+        """The slots held under ``key`` (ms, reserved ones included); a read, never a take."""
+        with self._lock:
+            return [at for at, _ in self._logs.get(key, [])]
+
     def release(self, windows: Sequence[WindowKey], member: str) -> None:
         with self._lock:
             for window in windows:

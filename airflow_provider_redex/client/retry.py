@@ -99,8 +99,8 @@ def delay_after(attempt: int, error: BaseException | None) -> float:
 def tenacity_policy(method: str, max_retries: int) -> dict[str, Any]:
     """Keyword arguments for ``tenacity.Retrying`` / ``AsyncRetrying`` applying the rules above.
 
-    The last error is re-raised as itself (``reraise``), so callers catch REDEX's error classes,
-    never tenacity's ``RetryError``.
+    The last error is re-raised as itself, with a note saying how many attempts were made, so
+    callers catch REDEX's error classes, never tenacity's ``RetryError``.
     """
 
     def wait(state: RetryCallState) -> float:
@@ -117,8 +117,16 @@ def tenacity_policy(method: str, max_retries: int) -> dict[str, Any]:
             state.upcoming_sleep,
         )
 
+    def give_up(state: RetryCallState) -> Any:
+        error = state.outcome.exception() if state.outcome else None
+        if error is None:  # pragma: no cover - tenacity stops only after a failed attempt here
+            raise RuntimeError("retries stopped without an error")
+        note_attempts(error, state.attempt_number)
+        raise error
+
     return {
         "stop": stop_after_attempt(max_retries + 1),
+        "retry_error_callback": give_up,
         "retry": retry_if_exception(lambda error: should_retry(method, error)),
         "wait": wait,
         "before_sleep": before_sleep,

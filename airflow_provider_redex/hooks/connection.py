@@ -6,13 +6,17 @@ must authenticate the same way and pace against the same budget (same policy, st
 account key), and two mappings would drift apart. It takes the connection's fields and its
 extras separately because the async hook must read the extras through an await-safe call.
 
-The extra keys are the ``conn-fields`` declared in :mod:`airflow_provider_redex.provider_info`;
-other extras (``proxies``, ``verify``, ``cert``) belong to the HTTP provider's session and are
-ignored here. Nothing in this module imports Airflow, and no error it raises quotes a secret.
+The extra keys are the ``conn-fields`` declared in :mod:`airflow_provider_redex.provider_info`,
+plus the HTTP provider's session extras (``verify`` as a CA bundle path, ``cert``, ``proxies``,
+``trust_env``), which become one :class:`~airflow_provider_redex.client.http_settings.HttpSettings`
+that both clients take: the CA bundle of the connection wins over the environment, and turning
+TLS verification off is refused. Nothing in this module imports Airflow, and no error it raises
+quotes a secret.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -20,12 +24,17 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from airflow_provider_redex.client.auth import ApiKeyCredentials, BearerToken, Credentials
+from airflow_provider_redex.client.errors import RedexInputError
+from airflow_provider_redex.client.http_settings import ClientCert, HttpSettings
 from airflow_provider_redex.client.pacing import PacingConfig, RatePolicy
 from airflow_provider_redex.hooks.budget_store import default_storage_uri
 from airflow_provider_redex.provider_info import CONN_FIELDS, UAT_BASE_URL
 
 REDEX_EXTRA_KEYS: frozenset[str] = frozenset(CONN_FIELDS)
-"""Extras this provider reads; the sync hook keeps them out of HTTP headers."""
+"""Extras this provider declares in the connection form."""
+
+HTTP_EXTRA_KEYS: frozenset[str] = frozenset({"verify", "cert", "proxies", "trust_env"})
+"""The HTTP provider's session extras, read into :class:`HttpSettings` (``timeout`` is ours)."""
 
 
 class ConnectionFields(Protocol):
@@ -52,7 +61,7 @@ class ClientSettings:
     :param base_url: the API base URL, scheme included.
     :param credentials: a bearer token or the ``api_key`` grant; kept out of ``repr``.
     :param pacing: the rate budget the client shares with every user of the same account.
-    :param timeout: per-request timeout, ``None`` for the client's default.
+    :param http: CA bundle, client certificate, proxies, ``trust_env`` and timeout.
     :param max_retries: retry count, ``None`` for the client's default.
     :param secrets: the values a hook must register with Airflow's secrets masker.
     """
@@ -60,15 +69,13 @@ class ClientSettings:
     base_url: str
     credentials: Credentials = field(repr=False)
     pacing: PacingConfig
-    timeout: float | None = None
+    http: HttpSettings = field(default_factory=HttpSettings)
     max_retries: int | None = None
     secrets: tuple[str, ...] = field(default=(), repr=False)
 
     def client_options(self) -> dict[str, Any]:
-        """Keyword arguments for the client constructors; unset options keep the client's defaults."""
-        options: dict[str, Any] = {"pacing": self.pacing}
-        if self.timeout is not None:
-            options["timeout"] = self.timeout
+        """Keyword arguments for both client constructors; unset options keep the client's defaults."""
+        options: dict[str, Any] = {"pacing": self.pacing, "http": self.http}
         if self.max_retries is not None:
             options["max_retries"] = self.max_retries
         return options
@@ -90,7 +97,7 @@ def client_settings(conn: ConnectionFields, extra: Mapping[str, Any]) -> ClientS
         base_url=_base_url(reader.conn_id, conn.host, conn.port),
         credentials=credentials,
         pacing=_pacing(reader),
-        timeout=reader.number("timeout", minimum=0, exclusive=True),
+        http=_http(reader),
         max_retries=reader.integer("max_retries", minimum=0),
         secrets=secrets,
     )
@@ -132,6 +139,24 @@ def _credentials(reader: _ExtraReader, password: str | None) -> tuple[Credential
             f"extras; {missing} is missing"
         )
     return BearerToken(password), (password,)
+
+
+def _http(reader: _ExtraReader) -> HttpSettings:
+    """The session extras as :class:`HttpSettings`; a CA bundle path, never ``verify: false``."""
+    options: dict[str, Any] = {
+        "verify": reader.verify(),
+        "cert": reader.cert(),
+        "proxies": reader.mapping("proxies"),
+        "trust_env": reader.flag("trust_env", default=True),
+    }
+    timeout = reader.number("timeout", minimum=0, exclusive=True)
+    if timeout is not None:
+        options["timeout"] = timeout
+    try:
+        return HttpSettings(**options)
+    except RedexInputError as refused:
+        problems = "; ".join(f"extra {key}: {rule}" for key, rule in refused.problems)
+        raise RedexConnectionError(f"connection {reader.conn_id!r}: {problems}") from None
 
 
 def _pacing(reader: _ExtraReader) -> PacingConfig:
@@ -176,6 +201,56 @@ class _ExtraReader:
     def text(self, key: str) -> str:
         value = self._raw(key)
         return "" if value is None else str(value).strip()
+
+    def flag(self, key: str, *, default: bool) -> bool:
+        value = self._raw(key)
+        if value is None:
+            return default
+        text = str(value).strip().lower()
+        if isinstance(value, bool) or text in ("true", "false"):
+            return value if isinstance(value, bool) else text == "true"
+        raise self._invalid(key, "true or false", value)
+
+    def verify(self) -> bool | str:
+        """``verify``: a CA bundle path, or true for the default trust store; false is refused."""
+        value = self._raw("verify")
+        if value is None or value is True or str(value).strip().lower() == "true":
+            return True
+        if value is False or str(value).strip().lower() == "false":
+            raise RedexConnectionError(
+                f"connection {self.conn_id!r}: extra verify must stay on (true, or a CA bundle path); "
+                "TLS verification cannot be turned off"
+            )
+        return str(value).strip()
+
+    def cert(self) -> ClientCert | None:
+        """``cert``: one PEM path, or ``[cert, key]`` (a JSON list in a URI-style connection)."""
+        value = self._json(self._raw("cert"))
+        if value is None or isinstance(value, str):
+            return value
+        if isinstance(value, (list, tuple)) and len(value) == 2 and all(isinstance(v, str) for v in value):
+            return (value[0], value[1])
+        raise self._invalid("cert", "a PEM path or a [certificate, key] pair of paths", type(value).__name__)
+
+    def mapping(self, key: str) -> dict[str, str]:
+        value = self._json(self._raw(key))
+        if value is None:
+            return {}
+        if isinstance(value, Mapping) and all(isinstance(v, str) for v in value.values()):
+            return {str(k): v for k, v in value.items()}
+        # Proxy URLs may carry a password: name the type that came, never the value.
+        rule = 'a mapping of scheme to proxy URL, e.g. {"https": "http://proxy:3128"}'
+        raise self._invalid(key, rule, type(value).__name__)
+
+    @staticmethod
+    def _json(value: Any) -> Any:
+        """Extras set in a URI arrive as text: a JSON list or object is read as one."""
+        if isinstance(value, str) and value.strip()[:1] in ("[", "{"):
+            try:
+                return json.loads(value)
+            except ValueError:
+                return value
+        return value
 
     def number(self, key: str, *, minimum: float, exclusive: bool = False) -> float | None:
         value = self._raw(key)

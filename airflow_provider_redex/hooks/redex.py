@@ -1,29 +1,23 @@
 """Airflow hooks for REDEX: a ``redex`` connection turned into a configured client.
 
 The hooks only glue: the connection is mapped by :func:`~.connection.client_settings` (one
-function for both, so a task and a trigger share one rate budget), the secrets are registered
-with Airflow's masker, and the client does the rest (pacing, retries, the ``http://`` check).
+function for both, so a task and a trigger share one rate budget, one CA bundle and one proxy),
+the secrets are registered with Airflow's masker (the connection's now, the tokens granted at run
+time as they arrive, through ``on_secret``), and the client does the rest.
 """
 
 from __future__ import annotations
 
-import weakref
 from typing import Any
 
 from airflow.providers.common.compat.connection import get_async_connection, get_async_extra_dejson
 from airflow.providers.common.compat.sdk import BaseHook, mask_secret
 from airflow.providers.http.hooks.http import HttpHook
 from airflow.sdk.log import amask_secret
-from requests import Session
 
 from airflow_provider_redex.client.async_client import AsyncRedexClient
 from airflow_provider_redex.client.client import RedexClient
-from airflow_provider_redex.hooks.connection import (
-    REDEX_EXTRA_KEYS,
-    ClientSettings,
-    RedexConnectionError,
-    client_settings,
-)
+from airflow_provider_redex.hooks.connection import ClientSettings, RedexConnectionError, client_settings
 
 
 class RedexHook(HttpHook):
@@ -44,7 +38,11 @@ class RedexHook(HttpHook):
         self.redex_conn_id = redex_conn_id
 
     def get_client(self) -> RedexClient:
-        """A client for this connection; each call builds a new one on a new session.
+        """A client for this connection, with its own HTTP session; close it (``with``) when done.
+
+        HttpHook's session is not used: the connection's HTTP extras (``verify``, ``cert``,
+        ``proxies``, ``trust_env``) reach the client as :class:`HttpSettings`, the same value the
+        async hook gives the triggerer's client.
 
         :raises RedexConnectionError: the connection is incomplete, or the client refuses it
             (plain ``http://`` to a host that is not loopback, TLS verification turned off).
@@ -53,30 +51,12 @@ class RedexHook(HttpHook):
         settings = client_settings(conn, conn.extra_dejson)
         for secret in settings.secrets:
             mask_secret(secret)
-        # The session comes from HttpHook.get_conn() so that the HTTP provider's extras keep
-        # working for REDEX too: proxies, a CA bundle in `verify`, a client `cert`, trust_env,
-        # and its TCP keep-alive adapter (long generation pushes behind corporate NATs).
-        session = self._session()
         try:
-            client = RedexClient(
-                settings.base_url, settings.credentials, session=session, **settings.client_options()
+            return RedexClient(
+                settings.base_url, settings.credentials, on_secret=mask_secret, **settings.client_options()
             )
         except ValueError as err:
-            session.close()
             raise _refused(self.redex_conn_id, settings, err) from err
-        # A client leaves a session it was given open; this one has no other owner, so it lives
-        # exactly as long as the client.
-        weakref.finalize(client, session.close)
-        return client
-
-    def _session(self) -> Session:
-        """HttpHook's session, cleaned of what would conflict with the REDEX client."""
-        session: Session = self.get_conn()
-        # HttpHook sends every unknown extra as a header; ours are settings, and api_key a secret.
-        for key in REDEX_EXTRA_KEYS:
-            session.headers.pop(key, None)
-        session.auth = None  # the client authenticates with a bearer token, never basic auth
-        return session
 
     def test_connection(self) -> tuple[bool, str]:
         """Ask REDEX for the account profile: proves the URL, the credentials and the network."""
@@ -113,7 +93,9 @@ class RedexAsyncHook(BaseHook):
         for secret in settings.secrets:
             await amask_secret(secret)
         try:
-            return AsyncRedexClient(settings.base_url, settings.credentials, **settings.client_options())
+            return AsyncRedexClient(
+                settings.base_url, settings.credentials, on_secret=amask_secret, **settings.client_options()
+            )
         except ValueError as err:
             raise _refused(self.redex_conn_id, settings, err) from err
 

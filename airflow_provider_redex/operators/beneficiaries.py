@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_redex.client.models.retirements import Beneficiary, BeneficiaryRequest
-from airflow_provider_redex.operators.base import RedexBaseOperator
-from airflow_provider_redex.operators.exactly_once import create_once, fingerprint, id_of
+from airflow_provider_redex.operators.base import RedexCreatingOperator
+from airflow_provider_redex.operators.exactly_once import fingerprint, id_of
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -20,16 +20,20 @@ if TYPE_CHECKING:
     from airflow_provider_redex.client.client import RedexClient
 
 
-class RedexCreateBeneficiaryOperator(RedexBaseOperator):
+class RedexCreateBeneficiaryOperator(RedexCreatingOperator):
     """Return the id of the beneficiary with this name and type, creating it only if none exists.
 
     :param beneficiary: the beneficiary in REDEX's create fields (``BeneficiaryType``,
         ``BeneficiaryName``, ``CountryCode``, ``CorporateName`` ...) or snake_case (templated).
+    :param unacknowledged_create_wait: see :class:`.RedexCreatingOperator` (default 300 s).
+    :param recovered_id: see :class:`.RedexCreatingOperator`.
+    :param resend_unconfirmed: see :class:`.RedexCreatingOperator`.
     :param redex_conn_id: the REDEX connection (default ``redex_default``).
     """
 
     template_fields: Sequence[str] = ("beneficiary", "redex_conn_id")
     ledger_key = "redex_beneficiary"
+    resource_name = "beneficiary"
 
     def __init__(self, *, beneficiary: Mapping[str, Any], **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -38,8 +42,9 @@ class RedexCreateBeneficiaryOperator(RedexBaseOperator):
     def execute(self, context: Context) -> str:
         request: BeneficiaryRequest = self.validated(BeneficiaryRequest, dict(self.beneficiary))
         with self.redex_client() as client:
-            outcome = create_once(
-                self.ledger(context),
+            outcome = self.create_once(
+                context,
+                look_up_where=f"the beneficiaries named {request.beneficiary_name!r}",
                 request_fingerprint=fingerprint(request.to_wire()),
                 find_existing=lambda intent: _same_beneficiary(client, request),
                 create=lambda: client.beneficiaries.create(request),

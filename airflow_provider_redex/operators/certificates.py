@@ -31,19 +31,27 @@ class RedexDownloadRetirementCertificateOperator(RedexBaseOperator):
     :param retirement_application_id: the retirement (templated).
     :param destination: an ``ObjectStoragePath`` or URL/path string; one ending in ``/`` is a
         folder and the certificate keeps REDEX's file name (templated).
+    :param overwrite: replace a file already at the target. Off by default: certificates are
+        records, and two retirements' files must never silently replace each other.
     :param redex_conn_id: the REDEX connection (default ``redex_default``).
     """
 
     template_fields: Sequence[str] = ("retirement_application_id", "destination", "redex_conn_id")
 
     def __init__(
-        self, *, retirement_application_id: str, destination: str | ObjectStoragePath, **kwargs: Any
+        self,
+        *,
+        retirement_application_id: str,
+        destination: str | ObjectStoragePath,
+        overwrite: bool = False,
+        **kwargs: Any,
     ) -> None:
         # Each key of the returned dict is its own XCom too: ``task.output["<key>"]``.
         kwargs.setdefault("multiple_outputs", True)
         super().__init__(**kwargs)
         self.retirement_application_id = retirement_application_id
         self.destination = destination
+        self.overwrite = overwrite
 
     def execute(self, context: Context) -> dict[str, Any]:
         with self.redex_client() as client:
@@ -55,6 +63,11 @@ class RedexDownloadRetirementCertificateOperator(RedexBaseOperator):
                 "wait for it with RedexRetirementApplicationSensor"
             )
         target = self._target(application.blob_content)
+        if not self.overwrite and target.exists():
+            raise RedexRefusal(
+                f"{target} already exists; the certificate of retirement {application.application_number} "
+                "was not saved over it. Choose another destination, or pass overwrite=True to replace it"
+            )
         size = _stream(application.blob_content, target)
         self.log.info(
             "Saved the certificate of retirement %s to %s (%s bytes)",

@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_redex.client import wire_json
+from airflow_provider_redex.client.errors import RedexBadRequestError, RedexError
 from airflow_provider_redex.client.models.devices import DeviceApplication, GroupedDeviceApplicationRequest
-from airflow_provider_redex.operators.base import RedexBaseOperator, RedexRefusal
+from airflow_provider_redex.operators.base import RedexCreatingOperator, RedexRefusal
 from airflow_provider_redex.operators.exactly_once import (
     Intent,
     Outcome,
-    create_once,
     fingerprint,
     id_of,
     made_after,
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 _FILE_ID_KEYS = ("DeclarationFormFileId", "declaration_form_file_id", "DeclarationForm")
 
 
-class RedexRegisterGroupedDeviceOperator(RedexBaseOperator):
+class RedexRegisterGroupedDeviceOperator(RedexCreatingOperator):
     """Register a grouped device (I-REC) and return its device application id.
 
     :param grouped_device: the application as a dict in REDEX's field names (``CountryCode``,
@@ -45,6 +45,9 @@ class RedexRegisterGroupedDeviceOperator(RedexBaseOperator):
         ``ObjectStoragePath`` (templated). Give this or ``grouped_device``.
     :param declaration_form_file_id: the ODF file id, set on every device that has none; usually
         ``upload.output["file_id"]`` (templated).
+    :param unacknowledged_create_wait: see :class:`.RedexCreatingOperator` (default 300 s).
+    :param recovered_id: see :class:`.RedexCreatingOperator`.
+    :param resend_unconfirmed: see :class:`.RedexCreatingOperator`.
     :param redex_conn_id: the REDEX connection (default ``redex_default``).
     """
 
@@ -55,6 +58,7 @@ class RedexRegisterGroupedDeviceOperator(RedexBaseOperator):
         "redex_conn_id",
     )
     ledger_key = "redex_device_application"
+    resource_name = "device application"
 
     def __init__(
         self,
@@ -76,13 +80,16 @@ class RedexRegisterGroupedDeviceOperator(RedexBaseOperator):
             GroupedDeviceApplicationRequest, self._application_data()
         )
         with self.redex_client() as client:
-            outcome = create_once(
-                self.ledger(context),
+            outcome = self.create_once(
+                context,
+                look_up_where=f"the device applications named {request.grouped_english_name!r}",
                 request_fingerprint=fingerprint(request.to_wire()),
                 find_existing=lambda intent: _find_submitted(client, request, intent),
                 create=lambda: client.device_applications.create_grouped(request),
                 to_id=id_of,
                 crash_point_name="device_application",
+                # Its inverters are registered already: most likely by the earlier try's own POST.
+                refused_as_duplicate=_duplicate_inverters,
             )
         self._log_outcome(request, outcome)
         return str(outcome.resource_id)
@@ -114,6 +121,10 @@ class RedexRegisterGroupedDeviceOperator(RedexBaseOperator):
                 outcome.resource_id,
                 "kept in task state" if outcome.how == "recorded" else "found on REDEX",
             )
+
+
+def _duplicate_inverters(error: RedexError) -> bool:
+    return isinstance(error, RedexBadRequestError) and "DuplicateRemoteInvId" in str(error.errors)
 
 
 def _find_submitted(

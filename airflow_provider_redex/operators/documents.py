@@ -17,8 +17,6 @@ if TYPE_CHECKING:
     from airflow.sdk import Context, ObjectStoragePath
 
 PDF_MAGIC = b"%PDF-"
-TEXT_LAYER_MARKER = b"/Font"
-"""A PDF whose pages show text declares fonts; a scan of paper without OCR declares none."""
 
 
 class RedexUploadDocumentOperator(RedexBaseOperator):
@@ -85,11 +83,33 @@ def check_declaration_form(name: str, content: bytes) -> None:
         raise RedexRefusal(
             f"{name} is not a PDF; REDEX requires the Owner Declaration Form as a searchable PDF"
         )
-    if TEXT_LAYER_MARKER not in content:
+    if not has_extractable_text(name, content):
         raise RedexRefusal(
             f"{name} has no text layer (a scanned image?); REDEX requires the Owner Declaration Form "
             "as a searchable PDF: run OCR on it first"
         )
+
+
+def has_extractable_text(name: str, content: bytes) -> bool:
+    """Whether any page of the PDF yields text, read the way a PDF reader reads it.
+
+    A real parser (pypdf), not a byte search: PDF 1.5 writers (Word, LibreOffice, Acrobat) keep
+    fonts and page objects inside compressed object streams, where no marker is visible.
+    """
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = PdfReader(io.BytesIO(content))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise RedexRefusal(f"{name} is password-protected; REDEX reviewers must be able to open it")
+        return any(page.extract_text().strip() for page in reader.pages)
+    except (PyPdfError, ValueError, KeyError, TypeError) as err:
+        raise RedexRefusal(
+            f"{name} cannot be read as a PDF ({err}); export it again as a searchable PDF"
+        ) from err
 
 
 def _as_path(path: Any) -> Any:

@@ -19,16 +19,19 @@ facts into it, each under a key prefixed with the operator's ``ledger_key``:
 request. An ``intent`` with no ``created`` means an earlier try may have crashed between the
 POST and the store write: the operator's lookup (a GET that finds what that POST would have
 made) runs, and a match is adopted and recorded. Only when the lookup finds nothing is the
-POST sent (again).
+POST sent (again). A POST that surely did not act (never sent, a 429, REDEX's own 4xx refusal)
+withdraws its intent, so a retry sends at once, without a lookup.
 
 **What it does not do:** It does not make REDEX itself idempotent. A second DAG run is a
 different task instance with an empty store: whether it may create again is the operator's
 own rule (for example the beneficiary operator always looks up by name and type first).
 
-**Known limitation:** A lookup can only find what REDEX lists. If REDEX accepted the POST but
-does not list the resource yet, the retry creates a second one. The sandbox lists a resource
-as soon as it is created, and REDEX's own applications are listed at once as far as its
-documentation shows.
+**REDEX may list late.** A lookup can only find what REDEX lists, and REDEX may list a new
+application some seconds after it made it. So after an earlier try's unacknowledged POST the
+lookup keeps asking until ``unacknowledged_wait`` seconds have passed since that POST's intent,
+whatever Airflow's retry delay was, and only then sends again (the sandbox's ``listing_delay``
+tests this). A lookup that cannot answer at all (404, a 5xx that outlasts the client's retries)
+goes to the operator's ``on_lookup_error``, which fails the task saying what to check in REDEX.
 
 Renaming an operator's ``ledger_key`` breaks retries already in flight: the earlier try
 wrote under the old name.
@@ -39,6 +42,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -46,8 +50,26 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from airflow_provider_redex.client import wire_json
+from airflow_provider_redex.client.errors import (
+    RedexAPIError,
+    RedexError,
+    RedexInputError,
+    RedexNotFoundError,
+    RedexServerError,
+    RedexTransportError,
+)
 
 log = logging.getLogger(__name__)
+
+UNACKNOWLEDGED_CREATE_WAIT_SECONDS = 300.0
+"""How long a retry keeps looking for what an earlier try's unacknowledged POST made before it
+sends again; REDEX may list a new application late (operators' ``unacknowledged_create_wait``)."""
+UNACKNOWLEDGED_CREATE_POLL_SECONDS = 15.0
+"""At most this long between two lookups: each is a list request paid from the account's budget."""
+
+LOOKUP_CANNOT_ANSWER = (RedexNotFoundError, RedexServerError)
+"""Lookup errors that leave the question open: the list route is missing, or REDEX keeps failing
+through the client's retries. A dropped connection is not one: Airflow's retry asks again."""
 
 #: Test seam for the crash-and-retry test: when ``REDEX_TEST_CRASH_AFTER_POST`` names a crash
 #: point (a comma-separated list may name several) and the folder ``REDEX_TEST_CRASH_MARKERS``
@@ -130,7 +152,7 @@ class CreationLedger:
     def intent(self) -> Intent | None:
         """The POST an earlier try was about to send, or ``None``."""
         value = self._store.get(self._key("intent"))
-        if not isinstance(value, dict):
+        if not isinstance(value, dict) or value.get("withdrawn"):
             return None
         body = value.get("request")
         return Intent(
@@ -149,6 +171,10 @@ class CreationLedger:
             value["request"] = wire_json.dumps(request)
         self._store.set(self._key("intent"), value)
         return intent
+
+    def withdraw_intent(self) -> None:
+        """The POST surely did not act (never sent, or refused): a retry need not look for it."""
+        self._store.set(self._key("intent"), {"withdrawn": True})
 
     def record_created(self, resource_id: Any) -> None:
         self._store.set(self._key("created"), resource_id)
@@ -224,6 +250,48 @@ class Outcome:
         return self.how == "created"
 
 
+def may_have_acted(error: RedexError) -> bool:
+    """Whether REDEX may have created something although the POST raised ``error``.
+
+    Only an ambiguous failure may have: a request sent without an answer (timeout, dropped
+    connection), a 5xx, or an answer that is not REDEX's envelope. A request never sent, a 429
+    and REDEX's own refusals (4xx) created nothing.
+    """
+    if isinstance(error, RedexTransportError):
+        return error.request_sent
+    status = getattr(error, "status_code", None)
+    if isinstance(error, RedexAPIError) and isinstance(status, int):
+        return status >= 500
+    return not isinstance(error, RedexInputError)
+
+
+def look_for(
+    find_existing: Callable[[Intent], _T | None],
+    intent: Intent,
+    wait: float,
+    *,
+    since: datetime | None = None,
+) -> _T | None:
+    """``find_existing(intent)``, asked again until ``wait`` seconds after ``since`` have passed.
+
+    ``since`` defaults to the intent's time: a retry that came late has already waited that long.
+    """
+    deadline = (since or intent.at) + timedelta(seconds=wait)
+    poll = min(UNACKNOWLEDGED_CREATE_POLL_SECONDS, max(wait / 20, 0.05))
+    while True:
+        found = find_existing(intent)
+        left = (deadline - datetime.now(tz=timezone.utc)).total_seconds()
+        if found is not None or left <= 0:
+            if found is None and wait > 0:
+                log.warning(
+                    "REDEX does not list what the earlier try's POST (at %s) may have made, %s s on",
+                    intent.at.isoformat(),
+                    wait,
+                )
+            return found
+        time.sleep(min(poll, left))
+
+
 def create_once(
     ledger: CreationLedger,
     *,
@@ -234,6 +302,9 @@ def create_once(
     crash_point_name: str,
     always_look_up: bool = False,
     keep_request: Any = None,
+    unacknowledged_wait: float = 0.0,
+    on_lookup_error: Callable[[Intent, RedexError], Any] | None = None,
+    refused_as_duplicate: Callable[[RedexError], bool] | None = None,
 ) -> Outcome:
     """Return the resource this task instance created, creating it only if no try did.
 
@@ -250,21 +321,50 @@ def create_once(
         intent stamped now.
     :param keep_request: wire data of the request, kept with the intent (see
         :meth:`CreationLedger.record_intent`).
+    :param unacknowledged_wait: seconds after an earlier try's intent during which the lookup is
+        asked again before the POST is sent again (REDEX may list late).
+    :param on_lookup_error: called when the lookup after an earlier try's intent cannot answer
+        (:data:`LOOKUP_CANNOT_ANSWER`); it raises what the task should fail with, or returns to
+        send the request again. Without it the lookup's error propagates.
+    :param refused_as_duplicate: whether REDEX refused the POST because it holds the same thing
+        already (a 422 for an overlapping window, a 400 for inverters already registered). After
+        an earlier try's unacknowledged POST that is most likely the earlier try's own resource,
+        listed late: the lookup keeps asking for ``unacknowledged_wait`` more seconds and adopts it.
     """
     recorded = ledger.created()
     if recorded is not None:
         return Outcome(recorded, "recorded")
     earlier = ledger.intent()
+    unacknowledged = earlier is not None  # an earlier try may have sent the POST
     if earlier is None and always_look_up:
         earlier = Intent(fingerprint=request_fingerprint, at=datetime.now(tz=timezone.utc))
     if earlier is not None:
-        found = find_existing(earlier)
+        try:
+            found = look_for(find_existing, earlier, unacknowledged_wait if unacknowledged else 0.0)
+        except LOOKUP_CANNOT_ANSWER as error:
+            if not unacknowledged or on_lookup_error is None:
+                raise
+            on_lookup_error(earlier, error)  # raises, or returns: send again
+            found = None
         if found is not None:
             resource_id = to_id(found)
             ledger.record_created(resource_id)
             return Outcome(resource_id, "found")
     ledger.record_intent(request_fingerprint, keep_request)
-    resource_id = to_id(create())
+    try:
+        made = create()
+    except RedexError as error:
+        if unacknowledged and earlier is not None and refused_as_duplicate and refused_as_duplicate(error):
+            now = datetime.now(tz=timezone.utc)
+            own = look_for(find_existing, earlier, unacknowledged_wait, since=now)
+            if own is not None:
+                log.info("REDEX refused the request as a duplicate of what an earlier try made: adopting it")
+                ledger.record_created(to_id(own))
+                return Outcome(to_id(own), "found")
+        if not may_have_acted(error):
+            ledger.withdraw_intent()
+        raise
+    resource_id = to_id(made)
     crash_point(crash_point_name)
     ledger.record_created(resource_id)
     return Outcome(resource_id, "created")

@@ -1,49 +1,64 @@
 """Lifecycle step 3: push generation data, at the speed the REDEX rate limit allows.
 
-The input is streamed twice: first every row is validated (so bad data fails before the first
-request, with the row named), then rows are packed into requests of at most
-``rules.MAX_RECORDS_PER_REQUEST`` records and sent. Requests are paced by the client's shared
-rate budget, so several pushes on one account never draw 429s.
+The input is read once (``generation_chunks``): every row is validated, packed into requests of
+at most ``rules.MAX_RECORDS_PER_REQUEST`` records, and each request is encoded once and spooled,
+so bad data fails before the first request with its lines named, and the sending loop does
+nothing between two rate-limit slots but send finished bytes. Requests are paced by the
+client's shared rate budget, so several pushes on one account never draw 429s.
 
 Exactly once per chunk: the same input always packs into the same chunks, and each chunk's
 ProcessId goes to ``task_state_store`` as soon as REDEX returns it. A retry skips acknowledged
-chunks. A chunk whose POST was sent but whose acknowledgement was not stored (a crash in
-between) is looked up with G5: when REDEX already holds its first inverter's readings, it is
-counted as acknowledged and not sent again. REDEX stores readings only once it has processed
-them (minutes, API_REFERENCE 6.4), so the look-up keeps asking for up to
-``unacknowledged_chunk_wait`` seconds before it concludes the chunk never arrived. Sending it
-again then is safe for the data (a day sent twice overwrites, it never counts twice); it costs
-one more ProcessId.
+chunks. A chunk whose POST may have reached REDEX without its answer reaching us (the answer was
+lost, or an earlier try crashed before storing it) is looked up with G5: when REDEX holds its
+first inverter's readings with the same values, it counts as delivered and is not sent again.
+A chunk whose answer is lost in this try is looked up after the other chunks are sent, so
+REDEX processes it while the push goes on instead of the push waiting for it.
+REDEX stores readings only once it has processed them (minutes, API_REFERENCE 6.4), so the
+look-up keeps asking for up to ``unacknowledged_chunk_wait`` seconds; when REDEX does not hold
+the chunk by then, or the look-up itself keeps failing (404, 5xx), the chunk is sent again.
+That is safe for the data (a day sent twice overwrites, it never counts twice); it costs one
+more ProcessId.
+
+REDEX gives no ProcessId for a chunk found by the look-up (G4 reads by ProcessId only, G5
+items carry none). Such a chunk is listed in ``recovered_chunks`` with the G5 query that found
+it; its readings were read back with their values, so it is processed and nothing is left
+for ``RedexGenerationProcessSensor`` to wait for.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
-from airflow_provider_redex.client.errors import RedexInputError
+from airflow_provider_redex.client import wire_json
+from airflow_provider_redex.client.errors import (
+    RedexError,
+    RedexInputError,
+    RedexResponseError,
+    RedexServerError,
+    RedexTransportError,
+)
 from airflow_provider_redex.client.models import rules
 from airflow_provider_redex.client.models.generation import (
     BatchGenerationRequest,
-    DailyRecord,
     FrequencyType,
+    GenerationQuery,
     InverterDailyData,
-    MonthlyData,
-    MonthlyGenerationData,
+    ProcessRef,
 )
 from airflow_provider_redex.operators.base import RedexBaseOperator, RedexRefusal
-from airflow_provider_redex.operators.exactly_once import CreationLedger, crash_point, fingerprint
-from airflow_provider_redex.operators.generation_input import (
-    Chunk,
-    GenerationInputError,
-    inverter_of,
-    iter_rows,
-    pack,
-    without_inverter,
+from airflow_provider_redex.operators.exactly_once import CreationLedger, crash_point
+from airflow_provider_redex.operators.generation_chunks import (
+    EncodedChunk,
+    PreparedPush,
+    PushRefused,
+    body_fingerprint,
+    prepare_push,
 )
+from airflow_provider_redex.operators.generation_input import GenerationInputError, GenerationSource
 from airflow_provider_redex.operators.progress import DEFAULT_INTERVAL_SECONDS, ProgressReporter
 
 if TYPE_CHECKING:
@@ -52,18 +67,19 @@ if TYPE_CHECKING:
     from airflow_provider_redex.client.client import RedexClient
 
 Frequency = Literal["daily", "monthly"]
-MAX_REPORTED_PROBLEMS = 20
 UNACKNOWLEDGED_CHUNK_WAIT_SECONDS = 600.0
 """REDEX took about 9 minutes to process one push in its documented example (6.4)."""
 UNACKNOWLEDGED_CHUNK_POLL_SECONDS = 15.0
+MAX_SENDS_PER_CHUNK = 4
+"""A chunk whose answer is lost again and again fails the task after this many sends (the
+task's retry then looks for it first)."""
 
 
-@dataclass
-class PushPlan:
-    """What the validation pass learned: the totals the progress lines and XCom report."""
-
-    records: int = 0
-    inverters: set[str] = field(default_factory=set)
+def _answer_lost(err: RedexError) -> bool:
+    """Whether REDEX may have stored a POST although we have no ProcessId for it."""
+    if isinstance(err, RedexTransportError):
+        return err.request_sent
+    return isinstance(err, (RedexServerError, RedexResponseError))
 
 
 @dataclass
@@ -71,15 +87,28 @@ class PushReport:
     """What the push did; its :meth:`as_xcom` is the operator's return value."""
 
     process_ids: list[int] = field(default_factory=list)
+    recovered_chunks: list[dict[str, Any]] = field(default_factory=list)
+    chunks: int = 0
     records_total: int = 0
     records_sent: int = 0
     records_already_acknowledged: int = 0
     requests: int = 0
     inverters: int = 0
 
+    def add(self, chunk: EncodedChunk, ack: dict[str, Any]) -> None:
+        """Account for a delivered chunk: by its ProcessId, or by the look-up that found it."""
+        if ack.get("process_id") is not None:
+            self.process_ids.append(int(ack["process_id"]))
+        else:
+            self.recovered_chunks.append(
+                {"chunk": chunk.index, "records": chunk.records, **ack.get("lookup", {})}
+            )
+
     def as_xcom(self) -> dict[str, Any]:
         return {
             "process_ids": self.process_ids,
+            "recovered_chunks": self.recovered_chunks,
+            "chunks": self.chunks,
             "records_total": self.records_total,
             "records_sent": self.records_sent,
             "records_already_acknowledged": self.records_already_acknowledged,
@@ -88,11 +117,32 @@ class PushReport:
         }
 
 
+@dataclass
+class _Run:
+    """What one ``execute`` sends with and writes to.
+
+    :param earlier_try: whether an earlier try of this task instance started sending. Only then
+        can the ledger hold anything about a chunk, so a first try does not read it per chunk:
+        each read is a round trip to Airflow's API, paid between two rate-limit slots.
+    """
+
+    client: RedexClient
+    ledger: CreationLedger
+    prepared: PreparedPush
+    report: PushReport
+    earlier_try: bool
+    unsettled: list[EncodedChunk] = field(default_factory=list)
+    lost: RedexError | None = None
+
+
 class RedexPushGenerationDataOperator(RedexBaseOperator):
     """Push daily or monthly generation data for a grouped device's inverters.
 
-    Returns ``{process_ids, records_total, records_sent, records_already_acknowledged,
-    requests, inverters}``; hand ``process_ids`` to ``RedexGenerationProcessSensor``.
+    Returns ``{process_ids, recovered_chunks, chunks, records_total, records_sent,
+    records_already_acknowledged, requests, inverters}``; hand ``process_ids`` to
+    ``RedexGenerationProcessSensor``. Each chunk is in ``process_ids`` (by the ProcessId REDEX
+    returned) or in ``recovered_chunks`` (REDEX holds it but its answer was lost; see the module
+    docstring), so ``len(process_ids) + len(recovered_chunks) == chunks``.
 
     :param source: a CSV, JSON-lines or Parquet file (local path or ``ObjectStoragePath``), or
         a small inline list of rows. Columns: ``RemoteInvId, Timestamp, PeriodProductionInKWh,
@@ -103,8 +153,9 @@ class RedexPushGenerationDataOperator(RedexBaseOperator):
         across inverters (G2, the default and the fastest).
     :param file_format: ``csv``, ``jsonl`` or ``parquet`` when the suffix does not tell.
     :param progress_interval: seconds between progress lines (at most 10 by default).
-    :param unacknowledged_chunk_wait: after a crash between a POST and its acknowledgement, how
-        long to keep looking for that chunk's readings at REDEX before sending it again.
+    :param unacknowledged_chunk_wait: after a POST whose answer was lost (or a crash between a
+        POST and storing its answer), how long to keep looking for that chunk's readings at
+        REDEX before sending it again.
     :param redex_conn_id: the REDEX connection (default ``redex_default``).
     """
 
@@ -133,169 +184,208 @@ class RedexPushGenerationDataOperator(RedexBaseOperator):
         self.unacknowledged_chunk_wait = unacknowledged_chunk_wait
 
     def execute(self, context: Context) -> dict[str, Any]:
-        plan = self._validate_all_rows()
-        self.log.info(
-            "Input checked: %s %s records for %s inverters; sending at most %s records per request",
-            f"{plan.records:,}",
-            self.frequency,
-            len(plan.inverters),
-            f"{rules.MAX_RECORDS_PER_REQUEST:,}",
-        )
-        report = PushReport(records_total=plan.records, inverters=len(plan.inverters))
-        progress = ProgressReporter(plan.records, self.log, interval=self.progress_interval)
-        with self.redex_client() as client:
-            for chunk in self._chunks():
-                self._push_chunk(client, self.ledger(context), chunk, report, progress)
+        started = time.monotonic()
+        prepared = self._prepare()
+        try:
+            self.log.info(
+                "Input checked: %s %s records for %s inverters, in %s requests of at most %s records"
+                " (read, checked and encoded in %.1f s)",
+                f"{prepared.records:,}",
+                self.frequency,
+                len(prepared.inverters),
+                len(prepared.chunks),
+                f"{rules.MAX_RECORDS_PER_REQUEST:,}",
+                time.monotonic() - started,
+            )
+            report = PushReport(
+                chunks=len(prepared.chunks), records_total=prepared.records, inverters=len(prepared.inverters)
+            )
+            progress = ProgressReporter(prepared.records, self.log, interval=self.progress_interval)
+            with self.redex_client() as client:
+                run = _start(client, self.ledger(context), prepared, report)
+                for chunk in prepared.chunks:
+                    self._push_chunk(run, chunk)
+                    progress.advance(chunk.records)
+                self._settle(run)
+        finally:
+            prepared.close()
         self._log_summary(report)
         return report.as_xcom()
 
-    # --- reading ------------------------------------------------------------------------
-
-    def _item(self, row: dict[str, Any]) -> tuple[str, Any]:
-        """``(inverter, validated reading model)`` for one input row."""
-        model = DailyRecord if self.frequency == "daily" else MonthlyData
-        return inverter_of(row), model.from_input(_reading(row, self.frequency))
-
-    def _items(self) -> Iterator[tuple[str, Any]]:
-        for row in iter_rows(self.source, self.file_format):
-            yield self._item(row)
-
-    def _validate_all_rows(self) -> PushPlan:
+    def _prepare(self) -> PreparedPush:
         if self.frequency not in ("daily", "monthly"):
             raise RedexRefusal(f"frequency must be 'daily' or 'monthly', not {self.frequency!r}")
-        plan, problems = PushPlan(), []
         try:
-            for row_number, row in enumerate(iter_rows(self.source, self.file_format), start=1):
-                try:
-                    inverter, _ = self._item(row)
-                except (RedexInputError, GenerationInputError) as err:
-                    problems.append(f"row {row_number}: {err}")
-                    if len(problems) >= MAX_REPORTED_PROBLEMS:
-                        break
-                    continue
-                plan.records += 1
-                plan.inverters.add(inverter)
+            source = GenerationSource(self.source, self.file_format)
+            return prepare_push(source, frequency=self.frequency, per_inverter=self.per_inverter)
         except GenerationInputError as err:
-            problems.append(str(err))
-        if problems:
-            raise RedexRefusal("generation data refused, nothing was sent: " + "; ".join(problems))
-        if not plan.records:
-            raise RedexRefusal("the generation input holds no rows; nothing to send")
-        return plan
-
-    def _chunks(self) -> Iterator[Chunk[Any]]:
-        one_inverter = self.frequency == "daily" and self.per_inverter
-        return pack(self._items(), rules.MAX_RECORDS_PER_REQUEST, one_inverter=one_inverter)
+            raise RedexRefusal(f"generation data refused, nothing was sent: {err}") from None
+        except PushRefused as err:
+            raise RedexRefusal(str(err)) from None
 
     # --- sending ------------------------------------------------------------------------
 
-    def _push_chunk(
-        self,
-        client: RedexClient,
-        ledger: CreationLedger,
-        chunk: Chunk[Any],
-        report: PushReport,
-        progress: ProgressReporter,
-    ) -> None:
-        body = self._request(chunk)
-        chunk_fingerprint = fingerprint(_wire(body))
-        ack = ledger.chunk_ack(chunk.index)
-        if (
-            ack is None
-            and ledger.chunk_intent(chunk.index) == chunk_fingerprint
-            and self._held_after_processing(client, chunk)
-        ):
-            ack = {"process_id": None, "fingerprint": chunk_fingerprint, "found": True}
-            ledger.record_chunk_ack(chunk.index, ack)
-        if isinstance(ack, dict) and ack.get("fingerprint") == chunk_fingerprint:
-            report.records_already_acknowledged += chunk.size
-            if ack.get("process_id") is not None:
-                report.process_ids.append(int(ack["process_id"]))
-        else:
-            ledger.record_chunk_intent(chunk.index, chunk_fingerprint)
-            process_id = self._send(client, body)
-            crash_point("generation_chunk")
-            ledger.record_chunk_ack(chunk.index, {"process_id": process_id, "fingerprint": chunk_fingerprint})
-            report.process_ids.append(process_id)
-            report.records_sent += chunk.size
-            report.requests += 1
-        progress.advance(chunk.size)
+    def _push_chunk(self, run: _Run, chunk: EncodedChunk) -> None:
+        ack = run.ledger.chunk_ack(chunk.index) if run.earlier_try else None
+        if ack is None and run.earlier_try and run.ledger.chunk_intent(chunk.index) == chunk.fingerprint:
+            self.log.info("Chunk %s was maybe sent by an earlier try: looking for it at REDEX", chunk.index)
+            ack = self._look_for(run, chunk)
+        if isinstance(ack, dict) and ack.get("fingerprint") == chunk.fingerprint:
+            run.report.records_already_acknowledged += chunk.records
+            run.report.add(chunk, ack)
+            return
+        run.ledger.record_chunk_intent(chunk.index, chunk.fingerprint)
+        ack = self._post(run, chunk)
+        if ack is None:
+            self.log.warning(
+                "Chunk %s: the answer to its POST was lost (%s); it is looked for at REDEX once the "
+                "other chunks are sent, while REDEX processes it",
+                chunk.index,
+                run.lost,
+            )
+            run.unsettled.append(chunk)
+            return
+        run.report.add(chunk, ack)
+        run.report.records_sent += chunk.records
 
-    def _request(self, chunk: Chunk[Any]) -> Any:
-        if self.frequency == "monthly":
-            return [
-                MonthlyGenerationData(remote_inv_id=inverter, data=item)
-                for inverter, items in chunk.by_inverter.items()
-                for item in items
-            ]
-        devices = [
-            InverterDailyData(remote_inv_id=inv, data=items) for inv, items in chunk.by_inverter.items()
-        ]
-        return devices[0] if self.per_inverter else BatchGenerationRequest(devices=devices)
+    def _settle(self, run: _Run) -> None:
+        """Chunks whose answer was lost: found at REDEX, or sent again (a bounded number of times)."""
+        for chunk in run.unsettled:
+            ack = None
+            for _ in range(MAX_SENDS_PER_CHUNK - 1):
+                ack = self._look_for(run, chunk) or self._post(run, chunk)
+                if ack is not None:
+                    break
+            if ack is None:
+                raise run.lost or RuntimeError(f"chunk {chunk.index} could not be delivered")
+            run.report.add(chunk, ack)
+            run.report.records_sent += chunk.records
 
-    def _send(self, client: RedexClient, body: Any) -> int:
-        if self.frequency == "monthly":
-            return client.generation.send_monthly(body).process_id
-        if self.per_inverter:
-            return client.generation.send_daily(body).process_id
-        return client.generation.send_batch(body).process_id
+    def _post(self, run: _Run, chunk: EncodedChunk) -> dict[str, Any] | None:
+        """POST the chunk once: its acknowledgement (stored), or ``None`` when the answer was lost."""
+        generation = run.client.generation
+        send: Callable[[bytes], ProcessRef] = (
+            generation.send_monthly
+            if self.frequency == "monthly"
+            else generation.send_daily
+            if self.per_inverter
+            else generation.send_batch
+        )
+        run.report.requests += 1
+        try:
+            process_id = send(run.prepared.body(chunk)).process_id
+        except RedexError as err:
+            if not _answer_lost(err):
+                raise
+            run.lost = err
+            return None
+        crash_point("generation_chunk")
+        ack = {"process_id": process_id, "fingerprint": chunk.fingerprint}
+        run.ledger.record_chunk_ack(chunk.index, ack)
+        return ack
 
-    def _held_after_processing(self, client: RedexClient, chunk: Chunk[Any]) -> bool:
-        """Whether REDEX holds ``chunk``, asking again while an earlier POST may still be processing."""
+    def _look_for(self, run: _Run, chunk: EncodedChunk) -> dict[str, Any] | None:
+        """The chunk's acknowledgement when REDEX holds it (recorded in the ledger), else ``None``."""
+        query = self._held_after_processing(run, chunk)
+        if query is None:
+            return None
+        ack = {"process_id": None, "fingerprint": chunk.fingerprint, "found": True, "lookup": query}
+        run.ledger.record_chunk_ack(chunk.index, ack)
+        return ack
+
+    def _held_after_processing(self, run: _Run, chunk: EncodedChunk) -> dict[str, Any] | None:
+        """The G5 query that finds ``chunk`` at REDEX, asking again while a POST may still be processing."""
+        if self.frequency != "daily":
+            self.log.warning(
+                "Chunk %s: REDEX cannot list monthly data by inverter; sending it again "
+                "(a re-sent month overwrites, it never counts twice)",
+                chunk.index,
+            )
+            return None
+        query, wanted = _lookup_query(run.prepared.body(chunk), batch=not self.per_inverter)
         deadline = time.monotonic() + self.unacknowledged_chunk_wait
+        failure: RedexError | None = None
         while True:
-            if self._held(client, chunk):
-                return True
+            try:
+                if _held(run.client, query, wanted):
+                    self.log.info("Chunk %s is held by REDEX already: not sending it again", chunk.index)
+                    return query
+            except RedexInputError:
+                raise
+            except RedexError as err:
+                if failure is None:
+                    self.log.warning("Chunk %s: the look-up cannot answer (%s)", chunk.index, err)
+                failure = err
             left = deadline - time.monotonic()
             if left <= 0:
+                reason = (
+                    f"the look-up kept failing ({_brief(failure)})" if failure else "REDEX does not hold it"
+                )
                 self.log.warning(
-                    "Chunk %s was maybe sent by an earlier try but REDEX does not hold it after %s s;"
-                    " sending it again (a re-sent day overwrites, it never counts twice)",
+                    "Chunk %s: %s after %s s; sending it again (a re-sent day overwrites, it never"
+                    " counts twice)",
                     chunk.index,
+                    reason,
                     self.unacknowledged_chunk_wait,
                 )
-                return False
+                return None
             time.sleep(min(UNACKNOWLEDGED_CHUNK_POLL_SECONDS, self.unacknowledged_chunk_wait / 20, left))
-
-    def _held(self, client: RedexClient, chunk: Chunk[Any]) -> bool:
-        """Whether REDEX already holds the first inverter's daily readings of ``chunk`` (G5)."""
-        if self.frequency != "daily":
-            return False  # G5 reads monthly data by device only: such a chunk is sent again
-        inverter, records = next(iter(chunk.by_inverter.items()))
-        first = min(r.timestamp for r in records)
-        last = min(max(r.timestamp for r in records), _query_end(first))
-        wanted = {r.timestamp: r.period_production_in_kwh for r in records if r.timestamp <= last}
-        stored = client.generation.list(
-            frequency_type=FrequencyType.DAILY, from_date=first, to_date=last, remote_inv_id=inverter
-        )
-        held = {s.timestamp: s.period_production_in_kwh for s in stored if s.timestamp in wanted}
-        return held == wanted
 
     def _log_summary(self, report: PushReport) -> None:
         self.log.info(
-            "Pushed %s of %s records in %s requests (%s ProcessIds); %s records were already "
-            "acknowledged by REDEX in an earlier try and not sent again",
+            "Pushed %s of %s records in %s requests: %s of %s chunks have a ProcessId, %s were found "
+            "at REDEX after their answer was lost; %s records were acknowledged in an earlier try",
             f"{report.records_sent:,}",
             f"{report.records_total:,}",
             report.requests,
             len(report.process_ids),
+            report.chunks,
+            len(report.recovered_chunks),
             f"{report.records_already_acknowledged:,}",
         )
 
 
-def _reading(row: dict[str, Any], frequency: str) -> dict[str, Any]:
-    """The row without its inverter; monthly rows nest their months as REDEX does."""
-    reading = without_inverter(row)
-    if frequency == "daily":
-        return reading
-    months = {key: reading.pop(key) for key in rules.MONTH_KEYS if key in reading}
-    return {**reading, "PeriodProductionPerMonthInKWh": months}
+def _start(client: RedexClient, ledger: CreationLedger, prepared: PreparedPush, report: PushReport) -> _Run:
+    """Record that this try starts sending (the push's intent, with the fingerprint of all its
+    chunks), and learn whether an earlier try did."""
+    earlier_try = ledger.intent() is not None
+    if not earlier_try:
+        ledger.record_intent(body_fingerprint("".join(c.fingerprint for c in prepared.chunks).encode()))
+    return _Run(client, ledger, prepared, report, earlier_try)
 
 
-def _wire(body: Any) -> Any:
-    return [item.to_wire() for item in body] if isinstance(body, list) else body.to_wire()
+def _brief(error: RedexError) -> str:
+    """An error in a few words, for a line that already says what happens next."""
+    status = getattr(error, "status_code", None)
+    return f"HTTP {status}" if status is not None else type(error).__name__
 
 
-def _query_end(first: date) -> date:
-    """G5 reads at most three months at a time (BR12)."""
-    return rules.add_months(first, rules.MAX_GENERATION_QUERY_MONTHS)
+def _lookup_query(body: bytes, *, batch: bool) -> tuple[dict[str, Any], dict[date, Any]]:
+    """The G5 query (as ``GenerationQuery.to_params`` writes it) for the first inverter of an
+    encoded daily chunk, and the readings it must find."""
+    decoded = wire_json.loads(body)
+    if batch:
+        device = BatchGenerationRequest.model_validate(decoded).devices[0]
+    else:
+        device = InverterDailyData.model_validate(decoded)
+    readings = {r.timestamp: r.period_production_in_kwh for r in device.data}
+    first = min(readings)
+    last = min(max(readings), rules.add_months(first, rules.MAX_GENERATION_QUERY_MONTHS))  # BR12
+    query = GenerationQuery(
+        frequency_type=FrequencyType.DAILY, from_date=first, to_date=last, remote_inv_id=device.remote_inv_id
+    ).to_params(exclude=_NOT_IN_LOOKUP)
+    return query, {day: kwh for day, kwh in readings.items() if day <= last}
+
+
+_LOOKUP_FIELDS = {"from_date", "to_date", "remote_inv_id"}
+_NOT_IN_LOOKUP = set(GenerationQuery.model_fields) - _LOOKUP_FIELDS
+_WIRE = {name: GenerationQuery.model_fields[name].alias or name for name in _LOOKUP_FIELDS}
+
+
+def _held(client: RedexClient, query: dict[str, Any], wanted: dict[date, Any]) -> bool:
+    """Whether REDEX holds every reading in ``wanted`` with the same value (G5)."""
+    stored = client.generation.list(
+        frequency_type=FrequencyType.DAILY, **{name: query[wire] for name, wire in _WIRE.items()}
+    )
+    held = {s.timestamp: s.period_production_in_kwh for s in stored if s.timestamp in wanted}
+    return held == wanted

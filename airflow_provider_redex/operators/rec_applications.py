@@ -11,6 +11,12 @@ A window overlapping an existing application of the device is refused before the
 (REDEX answers 422 for it, BR15). Only rejected and withdrawn applications release their window;
 one returned for resubmission (``ToReSubmit``) still holds it: it goes back to ``InProgress``
 once edited (API_REFERENCE 13.4), although a sensor treats it as a failure.
+
+Exactly once: the window is the natural key. A retry after an unacknowledged POST looks for an
+application of the device with the same window (for ``unacknowledged_create_wait``, as REDEX may
+list it late); if REDEX then answers 422 because the window overlaps, the application it
+overlaps is adopted when it is the same request (window and quantity), since it is the one the
+earlier try made.
 """
 
 from __future__ import annotations
@@ -19,18 +25,22 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
+from pydantic import TypeAdapter, ValidationError
+
+from airflow_provider_redex.client.errors import RedexUnprocessableError
 from airflow_provider_redex.client.models import rules
+from airflow_provider_redex.client.models.common import RecQuantity
 from airflow_provider_redex.client.models.devices import GenerationDataFrequency
 from airflow_provider_redex.client.models.rec_applications import (
     GroupedDeviceRecApplicationRequest,
     RecApplication,
 )
-from airflow_provider_redex.operators.base import RedexBaseOperator, RedexRefusal
+from airflow_provider_redex.operators.base import RedexCreatingOperator, RedexRefusal
 from airflow_provider_redex.operators.exactly_once import (
     CreationLedger,
     Outcome,
-    create_once,
     fingerprint,
     id_of,
 )
@@ -40,19 +50,28 @@ if TYPE_CHECKING:
 
     from airflow_provider_redex.client.client import RedexClient
 
-class RedexCreateRecApplicationOperator(RedexBaseOperator):
+
+_QUANTITY: TypeAdapter[Decimal] = TypeAdapter(RecQuantity)
+
+
+class RedexCreateRecApplicationOperator(RedexCreatingOperator):
     """Apply for issuance of RECs for an approved grouped device; return the application id.
 
     :param device_id: the approved device's id (``DeviceId``, from the device application
         sensor's result), not the application id (templated).
     :param vintage_to: last day of the window, ``YYYY-MM-DD``; default yesterday (templated).
     :param vintage_from: first day; default derived (see the module docstring) (templated).
-    :param quantity: RECs (MWh, at most 6 decimals); default the window's generation (templated).
+    :param quantity: RECs (MWh, at most 6 decimals, text or Decimal); default the window's
+        generation (templated).
+    :param unacknowledged_create_wait: see :class:`.RedexCreatingOperator` (default 300 s).
+    :param recovered_id: see :class:`.RedexCreatingOperator`.
+    :param resend_unconfirmed: see :class:`.RedexCreatingOperator`.
     :param redex_conn_id: the REDEX connection (default ``redex_default``).
     """
 
     template_fields: Sequence[str] = ("device_id", "vintage_from", "vintage_to", "quantity", "redex_conn_id")
     ledger_key = "redex_rec_application"
+    resource_name = "REC application"
 
     def __init__(
         self,
@@ -71,25 +90,48 @@ class RedexCreateRecApplicationOperator(RedexBaseOperator):
 
     def execute(self, context: Context) -> str:
         ledger = self.ledger(context)
-        if (recorded := ledger.created()) is not None:
+        if (recorded := self.already_created(ledger)) is not None:
             self.log.info(
                 "REC application %s was created by an earlier try of this task; not applying again", recorded
             )
             return str(recorded)
+        self._check_given_arguments()
         with self.redex_client() as client:
             existing = list(client.rec_applications.list(device_id=self.device_id))
             request = self._request_of_earlier_try(ledger) or self._request(client, existing)
-            outcome = create_once(
-                ledger,
+            outcome = self.create_once(
+                context,
+                look_up_where=f"the REC applications of device {self.device_id}",
                 request_fingerprint=fingerprint(request.to_wire()),
                 keep_request=request.to_wire(),
-                find_existing=lambda intent: _same_window(existing, request),
+                find_existing=lambda intent: _same_request(self._applications(client), request),
                 create=lambda: self._create(client, request, existing),
                 to_id=id_of,
                 crash_point_name="rec_application",
+                # The window overlaps one REDEX does not list yet: most likely the earlier try's own.
+                refused_as_duplicate=lambda error: isinstance(error, RedexUnprocessableError),
             )
         self._log_outcome(request, outcome)
         return str(outcome.resource_id)
+
+    def _check_given_arguments(self) -> None:
+        """Refuse what is wrong in the arguments given before any request (the rest is derived)."""
+        problems = []
+        try:
+            UUID(str(self.device_id).strip())
+        except ValueError:
+            problems.append(f"device_id must be the approved device's id (a UUID), not {self.device_id!r}")
+        if self.quantity not in (None, ""):
+            try:
+                _QUANTITY.validate_python(self.quantity)
+            except ValidationError as err:
+                rule = "; ".join(str(e.get("ctx", {}).get("error") or e["msg"]) for e in err.errors())
+                problems.append(f"quantity {self.quantity!r}: {rule}")
+        start, end = _day(self.vintage_from, "vintage_from"), _day(self.vintage_to, "vintage_to")
+        if start and end and start > end:
+            problems.append(f"vintage_from {start} is after vintage_to {end}")
+        if problems:
+            raise RedexRefusal("; ".join(problems) + "; nothing was sent to REDEX")
 
     def _request_of_earlier_try(self, ledger: CreationLedger) -> GroupedDeviceRecApplicationRequest | None:
         """The request an earlier try derived, if it got as far as recording it.
@@ -140,6 +182,9 @@ class RedexCreateRecApplicationOperator(RedexBaseOperator):
                 f"device {self.device_id} generated no claimable energy from {vintage_from} to {vintage_to}"
             )
         return mwh
+
+    def _applications(self, client: RedexClient) -> list[RecApplication]:
+        return list(client.rec_applications.list(device_id=self.device_id))
 
     def _create(
         self, client: RedexClient, request: GroupedDeviceRecApplicationRequest, existing: list[RecApplication]
@@ -200,15 +245,15 @@ def _overlaps(application: RecApplication, request: GroupedDeviceRecApplicationR
     )
 
 
-def _same_window(
+def _same_request(
     existing: list[RecApplication], request: GroupedDeviceRecApplicationRequest
 ) -> RecApplication | None:
-    """The application an earlier try's POST made: the same device and the same window."""
+    """The application an earlier try's POST made: the same window and, when given, quantity."""
     for application in _holding_window(existing):
         same = (application.vintage_from.date(), application.vintage_to.date()) == (
             request.vintage_from,
             request.vintage_to,
         )
-        if same:
+        if same and request.quantity in (None, application.quantity):
             return application
     return None

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_redex.client.models.inventory import RecItem
 from airflow_provider_redex.client.models.retirements import RetirementApplication, RetirementRequest
-from airflow_provider_redex.operators.base import RedexBaseOperator, RedexRefusal
-from airflow_provider_redex.operators.exactly_once import Intent, create_once, fingerprint, id_of, made_after
+from airflow_provider_redex.operators.base import RedexCreatingOperator, RedexRefusal
+from airflow_provider_redex.operators.exactly_once import Intent, fingerprint, id_of, made_after
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from airflow_provider_redex.client.client import RedexClient
 
 
-class RedexCreateRetirementOperator(RedexBaseOperator):
+class RedexCreateRetirementOperator(RedexCreatingOperator):
     """Apply to retire RECs; return the retirement application id.
 
     :param beneficiary_id: from ``RedexCreateBeneficiaryOperator`` (templated).
@@ -40,6 +40,9 @@ class RedexCreateRetirementOperator(RedexBaseOperator):
     :param countries: only RECs from these countries (ISO alpha-2) (templated).
     :param energy_values: only RECs of these energies, e.g. ``["Solar"]`` (templated).
     :param rec_items: pin REC items: ``[{"RecItemId": ..., "Quantity": ...}]`` (templated).
+    :param unacknowledged_create_wait: see :class:`.RedexCreatingOperator` (default 300 s).
+    :param recovered_id: see :class:`.RedexCreatingOperator`.
+    :param resend_unconfirmed: see :class:`.RedexCreatingOperator`.
     :param redex_conn_id: the REDEX connection (default ``redex_default``).
     """
 
@@ -57,6 +60,7 @@ class RedexCreateRetirementOperator(RedexBaseOperator):
         "redex_conn_id",
     )
     ledger_key = "redex_retirement"
+    resource_name = "retirement"
 
     def __init__(
         self,
@@ -88,8 +92,9 @@ class RedexCreateRetirementOperator(RedexBaseOperator):
     def execute(self, context: Context) -> str:
         request: RetirementRequest = self.validated(RetirementRequest, self._request_data())
         with self.redex_client() as client:
-            outcome = create_once(
-                self.ledger(context),
+            outcome = self.create_once(
+                context,
+                look_up_where=f"the retirement applications of registry {request.registry.value}",
                 request_fingerprint=fingerprint(request.to_wire()),
                 find_existing=lambda intent: _submitted_since(client, request, intent),
                 create=lambda: self._create(client, request),

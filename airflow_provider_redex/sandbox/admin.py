@@ -109,7 +109,9 @@ async def set_faults(request: Request, body: FaultBody) -> RedexJSONResponse:
     return answer(sandbox.faults.snapshot())
 
 
-@router.get("/counters", summary="Requests per window per account and per IP, 429s, faults, records")
+@router.get(
+    "/counters", summary="Requests per window per account and per IP and per route, 429s, faults, records"
+)
 async def counters(request: Request) -> RedexJSONResponse:
     sandbox = _sandbox(request)
     sandbox.tick()
@@ -117,6 +119,7 @@ async def counters(request: Request) -> RedexJSONResponse:
         "RateLimits": sandbox.limiter.snapshot(),
         "Faults": sandbox.faults.snapshot(),
         "Records": sandbox.state.records(),
+        "Requests": dict(sorted(sandbox.requests.items())),
     }
     return answer(data)
 

@@ -74,6 +74,7 @@ async def _gateway(request: Request, call_next: Handler) -> Response:
     if not request.url.path.startswith(API_PREFIX):
         return await call_next(request)
     sandbox: Sandbox = request.app.state.sandbox
+    sandbox.requests[f"{request.method} {request.url.path}"] += 1
     sandbox.tick()
     account = sandbox.accounts.resolve(bearer_token(request))
     ip = request.client.host if request.client else "unknown"

@@ -43,6 +43,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--seed", type=int, default=0, help="seed for ids, numbers and injected faults")
     parser.add_argument("--no-sample-data", action="store_true", help="start every account empty")
+    parser.add_argument(
+        "--listing-delay",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="(scaled) seconds before a new application or retirement shows in its list endpoint",
+    )
     return parser
 
 
@@ -58,6 +65,7 @@ def config_from_args(argv: Sequence[str] | None = None) -> tuple[SandboxConfig, 
         seed=args.seed,
         faults=FaultSettings(error_rate=args.fault_rate),
         sample_data=not args.no_sample_data,
+        listing_delay=max(0.0, args.listing_delay),
     )
     return config, args.host, args.port
 

@@ -94,6 +94,9 @@ class SandboxConfig:
     :param token_ttl_seconds: lifetime of a granted access token (sandbox seconds, scaled).
     :param sample_data: give every account a small history (an issued device with RECs)
         so inventory, transaction and exchange endpoints have something to show at once.
+    :param listing_delay: sandbox seconds (scaled) before a new device application, REC
+        application or retirement shows in its list endpoint (its own GET finds it at once):
+        REDEX may list a new resource late, and a lookup-before-create must keep looking.
     """
 
     tokens: tuple[str, ...] = ()
@@ -107,6 +110,7 @@ class SandboxConfig:
     refresh_ttl_seconds: float = 2_592_000.0
     faults: FaultSettings = field(default_factory=FaultSettings)
     sample_data: bool = True
+    listing_delay: float = 0.0
 
     def __post_init__(self) -> None:
         if self.time_scale <= 0:

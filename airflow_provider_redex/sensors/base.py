@@ -25,6 +25,7 @@ from airflow.sdk.configuration import conf
 from airflow.sdk.exceptions import AirflowException, AirflowFailException, AirflowSensorTimeout
 
 from airflow_provider_redex.hooks.redex import RedexHook
+from airflow_provider_redex.operators.outcomes import final_refusals
 from airflow_provider_redex.triggers.events import (
     EVENT_ERROR,
     EVENT_FAILURE,
@@ -109,8 +110,11 @@ class RedexStatusSensor(BaseSensorOperator):
     # --- deciding ----------------------------------------------------------------------------
 
     def _check_now(self) -> RedexTriggerEvent | None:
-        """Read every id once with the sync client; an event when decided, else ``None``."""
-        with self._client() as client:
+        """Read every id once with the sync client; an event when decided, else ``None``.
+
+        A refusal (a wrong id, a refused token) fails without retry (:mod:`..operators.outcomes`).
+        """
+        with final_refusals(), self._client() as client:
             readings = [self.target.read(client, resource_id) for resource_id in self.resource_ids()]
         event = self.target.decide(readings)
         if event is None:

@@ -27,10 +27,13 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # devtools/ is not installed (it is not in the wheel) and the DAGs' shared module lives in the
-# DAGs folder, which Airflow itself puts on sys.path: make both importable for the tests too.
-for _path in (REPO_ROOT, REPO_ROOT / "dags"):
+# DAGs folder, which Airflow itself puts on sys.path: make both importable for the tests too,
+# and the TLS and proxy helpers shared with tests/integration/tls.
+for _path in (REPO_ROOT, REPO_ROOT / "dags", REPO_ROOT / "tests" / "support"):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
+
+from tls_setup import forward_proxy, pki  # noqa: E402, F401  (the TLS fixtures, shared)
 
 from devtools.stack import PostgresDatabase, Stack, StackConfig, redis_available  # noqa: E402
 

@@ -100,3 +100,36 @@ def test_retirement_retires_the_default_quantity_and_stores_the_certificate(
     checks.assert_lifecycle_completed(dags_test_stack)
     (pdf,) = certificates.glob("*.pdf")
     assert pdf.read_bytes().startswith(b"%PDF-")
+
+
+def test_reconciliation_after_the_lifecycle_lines_up_every_day_and_raises_no_alert(
+    dags_test_stack: Stack, checks: LifecycleChecks
+) -> None:
+    import pyarrow.parquet as pq
+
+    reports = dags_test_stack.home / "reports"
+    dags_test(dags_test_stack, "redex_reconciliation", "-c", json.dumps({"report_dir": str(reports)}))
+
+    (report,) = reports.glob("*/reconciliation.parquet")
+    lines = pq.read_table(report).to_pylist()
+    assert {line["status"] for line in lines} == {"ok"}
+    assert sum(line["check"] == "day" for line in lines) == 300 * len(SAMPLE_DAYS)
+
+
+def test_exports_write_the_inventory_and_the_history_as_parquet(
+    dags_test_stack: Stack, checks: LifecycleChecks
+) -> None:
+    import pyarrow.parquet as pq
+
+    exports = dags_test_stack.home / "exports"
+    dags_test(dags_test_stack, "redex_exports", "-c", json.dumps({"export_dir": str(exports)}))
+
+    (inventory,) = exports.glob("*/rec_inventory.parquet")
+    (history,) = exports.glob("*/rec_transactions.parquet")
+    client = checks.client(dags_test_stack)
+    try:
+        items = list(client.inventories.list_recs())
+    finally:
+        client.close()
+    assert pq.read_table(inventory).num_rows == len(items)
+    assert {"Issuance", "Retirement"} <= set(pq.read_table(history).column("type").to_pylist())

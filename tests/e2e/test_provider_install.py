@@ -74,3 +74,29 @@ def test_airflow_providers_hooks_shows_the_redex_connection_type(
     assert redex["hook_name"] == "REDEX"
     # ProvidersManager logs a warning instead of failing when a hook cannot be imported.
     assert "airflow_provider_redex" not in stderr, stderr
+
+
+def test_airflow_plugins_registers_the_residual_mix_timetable(
+    installed: metadata.Distribution, tmp_path: Path
+) -> None:
+    """The timetable is found by DAG serialization only through the provider's plugin."""
+    plugins, stderr = airflow_cli(tmp_path, "plugins")
+    (redex,) = [plugin for plugin in plugins if plugin["name"] == "redex"]
+    assert "airflow_provider_redex.timetables.residual_mix.ResidualMixDeadlineTimetable" in str(
+        redex["timetables"]
+    )
+    assert "airflow_provider_redex" not in stderr, stderr
+
+
+def test_airflow_redex_budget_runs_from_the_installed_cli(
+    installed: metadata.Distribution, tmp_path: Path
+) -> None:
+    """`airflow redex` is registered through provider info `cli` (no sandbox: memory:// is not read)."""
+    conn = {"conn_type": "redex", "host": "http://127.0.0.1:9", "password": "t"}
+    os.environ["AIRFLOW_CONN_REDEX_CLI_CHECK"] = json.dumps(conn)
+    try:
+        rows, _ = airflow_cli(tmp_path, "redex", "budget", "--conn-id", "redex_cli_check")
+    finally:
+        del os.environ["AIRFLOW_CONN_REDEX_CLI_CHECK"]
+    assert {row["window"] for row in rows} == {"account", "ip"}
+    assert all(row["used"] is None for row in rows)

@@ -7,7 +7,6 @@ Parse *speed* is measured by ``tests/bench/test_parse_and_import.py`` (figures, 
 from __future__ import annotations
 
 import csv
-import json
 import re
 import socket
 import sys
@@ -18,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from airflow_provider_redex.client import wire_json
 
 ROOT = Path(__file__).resolve().parents[2]
 DAGS = ROOT / "dags"
@@ -168,7 +169,8 @@ def test_nothing_to_claim_when_every_processed_day_is_claimed() -> None:
 
 
 def _grouped_device() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((SAMPLE / "grouped_device.json").read_text())
+    # As the operator reads it: exact decimals, never floats.
+    data: dict[str, Any] = wire_json.loads((SAMPLE / "grouped_device.json").read_text())
     file_id = str(uuid.uuid4())
     for device in data["Devices"]:
         device["DeclarationFormFileId"] = file_id

@@ -121,26 +121,40 @@ class Problems(list[tuple[str, str]]):
             raise RuleViolation(self)
 
 
-def check_rules(problems: list[tuple[str, str]]) -> None:
-    """Raise :class:`RuleViolation` when a validator collected any problem."""
-    if problems:
-        raise RuleViolation(problems)
-
-
 def input_error(exc: ValidationError, *, what: str) -> RedexInputError:
     """Map a pydantic ``ValidationError`` to a :class:`RedexInputError` with wire field paths."""
     problems: list[tuple[str, str]] = []
+    values: dict[str, str] = {}
     for err in exc.errors(include_url=False):
         loc = _field_path(err["loc"])
         cause = (err.get("ctx") or {}).get("error")
         if isinstance(cause, RuleViolation):
             for field, rule in cause.problems:
                 problems.append((_join_path(loc, field) or what, rule))
-        elif isinstance(cause, ValueError):
-            problems.append((loc or what, str(cause)))
         else:
-            problems.append((loc or what, err["msg"]))
-    return RedexInputError(problems, what=what)
+            rule = str(cause) if isinstance(cause, ValueError) else err["msg"]
+            problems.append((loc or what, rule))
+            quoted = _quoted(loc, err.get("input"), rule)
+            if quoted:
+                values[loc or what] = quoted
+    return RedexInputError(problems, what=what, values=values)
+
+
+_SECRET_WORDS = ("secret", "password", "token", "key")
+_QUOTED_MAX = 60
+
+
+def _quoted(field: str, value: Any, rule: str) -> str:
+    """``'12.3456'``: the value that broke the rule, so the user can find it. Only short scalars,
+    never a secret-looking field, and not when the rule quotes it already ("" then)."""
+    if isinstance(value, (dict, list, tuple, set)) or value is None:
+        return ""
+    if any(word in field.lower() for word in _SECRET_WORDS):
+        return ""
+    text = repr(str(value)) if isinstance(value, Decimal) else repr(value)
+    if len(text) > _QUOTED_MAX:
+        text = text[: _QUOTED_MAX - 3] + "..."
+    return "" if text in rule else text
 
 
 def _field_path(loc: Iterable[int | str]) -> str:

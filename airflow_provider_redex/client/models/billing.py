@@ -6,12 +6,12 @@ REDEX documents only the filters of these endpoints; every response shape here i
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 
 from airflow_provider_redex.client.models.base import QueryModel, ResponseModel, ValueDescription
 from airflow_provider_redex.client.models.common import PageQuery, Registry
+from airflow_provider_redex.client.models.times import UtcDateTime
 
 
 class DebtStatus(str, Enum):
@@ -72,7 +72,7 @@ class Debt(ResponseModel):
     status: ValueDescription[DebtStatus] | None = None
     currency: str | None = None
     amount: Decimal | None = None
-    created_time: datetime | None = None
+    created_time: UtcDateTime | None = None
 
 
 class FeeAgreement(ResponseModel):
@@ -91,7 +91,7 @@ class Invoice(ResponseModel):
     transaction_type: ValueDescription[InvoiceTransactionType] | None = None
     currency: str | None = None
     amount: Decimal | None = None
-    created_time: datetime | None = None
+    created_time: UtcDateTime | None = None
 
 
 class PaymentInformation(ResponseModel):

@@ -12,7 +12,7 @@ from enum import Enum
 from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
-from pydantic import Field, StringConstraints
+from pydantic import BeforeValidator, Field, StringConstraints
 
 from airflow_provider_redex.client.models import rules
 from airflow_provider_redex.client.models.base import QueryModel, ResponseModel
@@ -20,6 +20,24 @@ from airflow_provider_redex.client.models.base import QueryModel, ResponseModel
 _S = TypeVar("_S", bound="LifecycleStatus")
 
 # --- value types with their documented constraints ----------------------------------------
+
+
+def refuse_float(value: Any) -> Any:
+    """Let anything but a float through: a float has already lost the decimal it stood for
+    (``0.1`` is 0.1000000000000000055...), so REDEX would be sent a value nobody wrote."""
+    if isinstance(value, float):
+        raise ValueError(
+            f"got the float {value!r}; give the amount as text ({str(value)!r}) or a Decimal, never a float"
+        )
+    return value
+
+
+NO_FLOAT = BeforeValidator(refuse_float)
+"""Put last in an amount's ``Annotated[Decimal, Field(...), NO_FLOAT]``: after the ``Field``, so
+pydantic keeps checking the constraints as decimal constraints (and words them as such)."""
+
+ExactDecimal = Annotated[Decimal, NO_FLOAT]
+"""A money or energy amount: ``Decimal``, text or an int; a float is refused (DESIGN.md)."""
 
 RecQuantity = Annotated[
     Decimal,
@@ -29,6 +47,7 @@ RecQuantity = Annotated[
         decimal_places=rules.QUANTITY_DECIMALS,
         max_digits=rules.QUANTITY_MAX_DIGITS,
     ),
+    NO_FLOAT,
 ]
 """An R3 REC quantity: 0.000001 .. 999999.999999, 6 decimals."""
 
@@ -40,10 +59,11 @@ RetirementQuantity = Annotated[
         decimal_places=rules.QUANTITY_DECIMALS,
         max_digits=rules.QUANTITY_MAX_DIGITS,
     ),
+    NO_FLOAT,
 ]
 """A retirement quantity: at most 9999999.999999, 6 decimals."""
 
-EnergyKWh = Annotated[Decimal, Field(ge=0, decimal_places=rules.ENERGY_DECIMALS)]
+EnergyKWh = Annotated[Decimal, Field(ge=0, decimal_places=rules.ENERGY_DECIMALS), NO_FLOAT]
 """A generation value in kWh: 3 decimals; negative values are refused (our choice, 15.1 #9)."""
 
 CountryCode = Annotated[

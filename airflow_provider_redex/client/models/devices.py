@@ -7,7 +7,7 @@ request is sent; see its docstring for the few choices the documents leave to us
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Any
@@ -24,6 +24,7 @@ from airflow_provider_redex.client.models.base import (
     ValueDescription,
 )
 from airflow_provider_redex.client.models.common import (
+    NO_FLOAT,
     CountryCode,
     DeviceType,
     LifecycleStatus,
@@ -31,6 +32,7 @@ from airflow_provider_redex.client.models.common import (
     Registry,
     RemoteInvId,
 )
+from airflow_provider_redex.client.models.times import UtcDateTime
 
 _FILE_ID_ALIASES = AliasChoices("DeclarationFormFileId", "DeclarationForm", "declaration_form_file_id")
 """C11: the read model's table says ``DeclarationFormFileId``, its example ``DeclarationForm``."""
@@ -96,7 +98,7 @@ class InverterRequest(RequestModel):
     electronic_serial_number: Annotated[str, StringConstraints(min_length=1)]
     brand_code: Annotated[str, StringConstraints(min_length=1)]
     other_brand_name: str | None = None
-    installed_capacity: Annotated[Decimal, Field(gt=0, decimal_places=rules.QUANTITY_DECIMALS)]
+    installed_capacity: Annotated[Decimal, Field(gt=0, decimal_places=rules.QUANTITY_DECIMALS), NO_FLOAT]
     effective_start_date: date | None = None
     effective_end_date: date | None = None
     replaced_by_remote_inv_id: RemoteInvId | None = None
@@ -261,7 +263,7 @@ class Inverter(ResponseModel):
     effective_start_date: date | None = None
     effective_end_date: date | None = None
     replaced_by_remote_inv_id: str | None = None
-    created_time: datetime | None = None
+    created_time: UtcDateTime | None = None
 
     @property
     def state(self) -> InverterState:
@@ -292,7 +294,7 @@ class Device(ResponseModel):
     )
     percentage_renewable: Decimal | None = None
     timezone: str | None = None
-    created_time: datetime | None = None
+    created_time: UtcDateTime | None = None
     inverters: list[Inverter] = Field(default_factory=list)
 
 
@@ -326,5 +328,5 @@ class DeviceApplication(ResponseModel):
     fuel_type: str | None = None
     inverter_count: int | None = None
     review_comment: str | None = None
-    created_time: datetime | None = None
-    updated_time: datetime | None = None
+    created_time: UtcDateTime | None = None
+    updated_time: UtcDateTime | None = None

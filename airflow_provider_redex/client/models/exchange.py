@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Any
@@ -17,17 +16,24 @@ from airflow_provider_redex.client.models.base import (
     ResponseModel,
     ValueDescription,
 )
-from airflow_provider_redex.client.models.common import CountryCode, LifecycleStatus, MarketId, PageQuery
+from airflow_provider_redex.client.models.common import (
+    NO_FLOAT,
+    CountryCode,
+    LifecycleStatus,
+    MarketId,
+    PageQuery,
+)
 from airflow_provider_redex.client.models.inventory import AdvanceFilter
+from airflow_provider_redex.client.models.times import UtcDateTime
 
 _TickerId = Annotated[str, StringConstraints(min_length=1)]
 _OrderQuantity = Annotated[
-    Decimal, Field(ge=rules.ORDER_QUANTITY_MIN, decimal_places=rules.QUANTITY_DECIMALS)
+    Decimal, Field(ge=rules.ORDER_QUANTITY_MIN, decimal_places=rules.QUANTITY_DECIMALS), NO_FLOAT
 ]
 _FilteredQuantity = Annotated[
-    Decimal, Field(ge=rules.FILTERED_ORDER_QUANTITY_MIN, decimal_places=rules.QUANTITY_DECIMALS)
+    Decimal, Field(ge=rules.FILTERED_ORDER_QUANTITY_MIN, decimal_places=rules.QUANTITY_DECIMALS), NO_FLOAT
 ]
-_Price = Annotated[Decimal, Field(ge=rules.ORDER_PRICE_MIN)]
+_Price = Annotated[Decimal, Field(ge=rules.ORDER_PRICE_MIN), NO_FLOAT]
 
 
 class SpotRegistry(str, Enum):
@@ -248,10 +254,10 @@ class Order(ResponseModel):
     active_quantity: Decimal | None = None
     filled_quantity: Decimal | None = None
     currency: str | None = None
-    created_time: datetime | None = None
-    matched_time: datetime | None = None
-    filled_time: datetime | None = None
-    cancelled_time: datetime | None = None
+    created_time: UtcDateTime | None = None
+    matched_time: UtcDateTime | None = None
+    filled_time: UtcDateTime | None = None
+    cancelled_time: UtcDateTime | None = None
 
 
 class FilteredOrderRef(ResponseModel):
@@ -294,9 +300,9 @@ class SpotTransaction(ResponseModel):
     seller_invoice_id: str | None = None
     invoice_id: str | None = None
     market_name: str | None = None
-    created_time: datetime | None = None
-    matched_time: datetime | None = None
-    finished_time: datetime | None = None
+    created_time: UtcDateTime | None = None
+    matched_time: UtcDateTime | None = None
+    finished_time: UtcDateTime | None = None
 
 
 class SpotTransactionDetail(SpotTransaction):

@@ -11,13 +11,13 @@ are undocumented, so two values for one day would be a guess either way).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import Field, RootModel, StringConstraints, ValidationError, model_validator
+from pydantic import BeforeValidator, Field, RootModel, StringConstraints, ValidationError, model_validator
 
 from airflow_provider_redex.client.models import rules
 from airflow_provider_redex.client.models.base import (
@@ -28,6 +28,7 @@ from airflow_provider_redex.client.models.base import (
     input_error,
 )
 from airflow_provider_redex.client.models.common import EnergyKWh, LifecycleStatus, PageQuery, RemoteInvId
+from airflow_provider_redex.client.models.times import UtcDateTime
 
 
 class ProcessStatus(LifecycleStatus):
@@ -58,6 +59,20 @@ class FrequencyType(str, Enum):
     MONTHLY = "Monthly"
 
 
+# --- energy values -------------------------------------------------------------------------
+
+
+def refuse_float(value: Any) -> Any:
+    """A kWh given as a float has already lost the meter's exact digits (0.1 is 0.1000000000000000055...)."""
+    if isinstance(value, float):
+        raise ValueError("a float is not exact: give the kWh as text or a Decimal")
+    return value
+
+
+ExactKWh = Annotated[EnergyKWh, BeforeValidator(refuse_float)]
+"""A kWh value sent to REDEX: :data:`EnergyKWh`, given as text, an int or a ``Decimal``, never a float."""
+
+
 # --- daily data (G1, G2) -------------------------------------------------------------------
 
 
@@ -69,8 +84,8 @@ class DailyRecord(RequestModel):
     """
 
     timestamp: date
-    period_production_in_kwh: EnergyKWh = Field(alias="PeriodProductionInKWh")
-    accumulated_energy_in_kwh: EnergyKWh = Field(alias="AccumulatedEnergyInKWh")
+    period_production_in_kwh: ExactKWh = Field(alias="PeriodProductionInKWh")
+    accumulated_energy_in_kwh: ExactKWh = Field(alias="AccumulatedEnergyInKWh")
 
     @model_validator(mode="after")
     def _not_in_future(self) -> DailyRecord:
@@ -132,18 +147,18 @@ class BatchGenerationRequest(RequestModel):
 class MonthlyValues(RequestModel):
     """``PeriodProductionPerMonthInKWh``: kWh per month, ``None`` for "no data that month"."""
 
-    jan: EnergyKWh | None = None
-    feb: EnergyKWh | None = None
-    mar: EnergyKWh | None = None
-    apr: EnergyKWh | None = None
-    may: EnergyKWh | None = None
-    jun: EnergyKWh | None = None
-    jul: EnergyKWh | None = None
-    aug: EnergyKWh | None = None
-    sep: EnergyKWh | None = None
-    oct: EnergyKWh | None = None
-    nov: EnergyKWh | None = None
-    dec: EnergyKWh | None = None
+    jan: ExactKWh | None = None
+    feb: ExactKWh | None = None
+    mar: ExactKWh | None = None
+    apr: ExactKWh | None = None
+    may: ExactKWh | None = None
+    jun: ExactKWh | None = None
+    jul: ExactKWh | None = None
+    aug: ExactKWh | None = None
+    sep: ExactKWh | None = None
+    oct: ExactKWh | None = None
+    nov: ExactKWh | None = None
+    dec: ExactKWh | None = None
 
     def to_wire(self) -> dict[str, Any]:
         """All twelve keys, nulls kept: a null month is meaningful ("no data")."""
@@ -294,8 +309,8 @@ class GenerationProcess(ResponseModel):
     process_id: int
     status: ProcessStatus
     processing_type: ProcessingType | None = None
-    created_time: datetime | None = None
-    updated_time: datetime | None = None
+    created_time: UtcDateTime | None = None
+    updated_time: UtcDateTime | None = None
 
 
 class GenerationRecord(ResponseModel):
@@ -315,8 +330,3 @@ class PeriodSum(ResponseModel):
     vintage_from: str | None = None
     vintage_to: str | None = None
     total_period_production_in_kwh: Decimal = Field(alias="TotalPeriodProductionInKWh")
-
-    @property
-    def claimable_recs(self) -> Decimal:
-        """The total as RECs (MWh), rounded down to 6 decimals."""
-        return rules.mwh_from_kwh(self.total_period_production_in_kwh)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Any
@@ -15,11 +14,13 @@ from airflow_provider_redex.client.models.base import Problems, RequestModel, Re
 from airflow_provider_redex.client.models.common import (
     CountryCode,
     DeviceType,
+    ExactDecimal,
     ItemsPerPage,
     PageNumber,
     PageQuery,
     Registry,
 )
+from airflow_provider_redex.client.models.times import UtcDateTime
 
 
 class RecItemType(str, Enum):
@@ -64,8 +65,8 @@ class RecItem(ResponseModel):
     on_auction: Decimal = Decimal(0)
     available: Decimal
     balance: Decimal | None = None
-    vintage_from: datetime | None = None
-    vintage_to: datetime | None = None
+    vintage_from: UtcDateTime | None = None
+    vintage_to: UtcDateTime | None = None
     country_code: str | None = None
     fuel_type: str | None = None
     energy_value: str | None = None
@@ -85,15 +86,15 @@ class RecTransactionDetail(ResponseModel):
     vintage: int | None = None
     total: Decimal
     rec_prefix: str | None = None
-    vintage_from: datetime | None = None
-    vintage_to: datetime | None = None
+    vintage_from: UtcDateTime | None = None
+    vintage_to: UtcDateTime | None = None
 
 
 class RecTransaction(ResponseModel):
     """I5 item: one REC transaction (issuance, transfer, import, retirement, export)."""
 
     transaction_id: str
-    transaction_time: datetime
+    transaction_time: UtcDateTime
     type: ValueDescription[RecTransactionType]
     registry: ValueDescription[Registry] | None = None
     notes: str | None = None
@@ -116,7 +117,7 @@ class DeviceInventoryItem(ResponseModel):
     province_code: str | None = None
     fuel_type: str | None = None
     capacity: Decimal | None = None
-    created_time: datetime | None = None
+    created_time: UtcDateTime | None = None
 
 
 # --- requests ------------------------------------------------------------------------------
@@ -143,8 +144,8 @@ class AdvanceFilter(RequestModel):
     feed_in_tariff: bool | None = None
     connected_to_grid: bool | None = None
     other_labeling_scheme: str | None = None
-    capacity_from: Decimal | None = Field(default=None, ge=0)
-    capacity_to: Decimal | None = Field(default=None, ge=0)
+    capacity_from: ExactDecimal | None = Field(default=None, ge=0)
+    capacity_to: ExactDecimal | None = Field(default=None, ge=0)
 
     @model_validator(mode="after")
     def _ranges_in_order(self) -> AdvanceFilter:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -19,6 +19,7 @@ from airflow_provider_redex.client.models.common import (
     RecQuantity,
     Registry,
 )
+from airflow_provider_redex.client.models.times import UtcDateTime
 
 
 class RecApplicationStatus(LifecycleStatus):
@@ -66,8 +67,8 @@ class RecApplication(ResponseModel):
     registry: ValueDescription[Registry]
     quantity: Decimal
     status: ValueDescription[RecApplicationStatus]
-    vintage_from: datetime
-    vintage_to: datetime
+    vintage_from: UtcDateTime
+    vintage_to: UtcDateTime
     device_type: ValueDescription[DeviceType] | None = None
     province_code: str | None = None
     fuel_type: str | None = None

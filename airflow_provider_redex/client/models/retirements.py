@@ -20,6 +20,7 @@ from airflow_provider_redex.client.models.common import (
     RetirementQuantity,
 )
 from airflow_provider_redex.client.models.inventory import RecItemType
+from airflow_provider_redex.client.models.times import UtcDateTime
 
 _Name = Annotated[str, StringConstraints(max_length=rules.BENEFICIARY_NAME_MAX)]
 _Address = Annotated[str, StringConstraints(max_length=rules.BENEFICIARY_ADDRESS_MAX)]
@@ -88,8 +89,8 @@ class RetirementRequest(RequestModel):
     quantity: RetirementQuantity
     reason: Annotated[str, StringConstraints(min_length=1, max_length=rules.RETIREMENT_REASON_MAX)]
     registry: Registry
-    consumption_start_time: datetime | None = None
-    consumption_end_time: datetime | None = None
+    consumption_start_time: UtcDateTime | None = None
+    consumption_end_time: UtcDateTime | None = None
     countries: list[CountryCode] | None = None
     energy_values: list[str] | None = None
     rec_items: list[RetirementRecItem] | None = None
@@ -210,10 +211,10 @@ class RetirementApplication(ResponseModel):
     invoice_number: str | None = None
     reason: str | None = None
     name_to_appear_on_certificate: str | None = None
-    completed_time: datetime | None = None
-    decision_time: datetime | None = None
-    created_time: datetime | None = None
-    updated_time: datetime | None = None
+    completed_time: UtcDateTime | None = None
+    decision_time: UtcDateTime | None = None
+    created_time: UtcDateTime | None = None
+    updated_time: UtcDateTime | None = None
     blob_content: str | None = None
     verification_url: str | None = None
     verification_key: str | None = None

@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from airflow_provider_redex.client.calls import Call, PagedCall
 from airflow_provider_redex.client.models.accounts import Account, AccountQuery, AccountType
 from airflow_provider_redex.client.models.documents import DocumentFile
-from airflow_provider_redex.client.resources._resource import Resource
-
-if TYPE_CHECKING:
-    from airflow_provider_redex.client.paging import Paginator
+from airflow_provider_redex.client.resources._resource import K, Resource, endpoint, listing, paged
 
 
-class Accounts(Resource):
+class Accounts(Resource[K]):
     """The account the credentials act for."""
 
-    def get_profile(self) -> Account:
+    @endpoint
+    def get_profile(self) -> Call[Account]:
         """P1: the own account's profile."""
-        return self._get("accounts.get_profile", Account)
+        return Call.one(Account, "accounts.get_profile")
 
-    def list_documents(self) -> list[DocumentFile]:
+    @endpoint
+    def list_documents(self) -> Call[list[DocumentFile]]:
         """P3: the account's documents (shape undocumented; read as ``{Name, Path}`` files)."""
-        return self._get_list("accounts.list_documents", DocumentFile)
+        return Call.many(DocumentFile, "accounts.list_documents")
 
+    @paged
     def list(
         self,
         *,
@@ -31,7 +30,7 @@ class Accounts(Resource):
         is_descending: bool | None = None,
         search: str | None = None,
         items_per_page: int = 100,
-    ) -> Paginator[Account]:
+    ) -> PagedCall[Account]:
         """P2: the account profiles the credentials can see."""
         query = AccountQuery.from_input(
             {
@@ -42,4 +41,4 @@ class Accounts(Resource):
                 "items_per_page": items_per_page,
             }
         )
-        return self._list("accounts.list", Account, query)
+        return listing("accounts.list", Account, query)

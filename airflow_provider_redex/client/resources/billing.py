@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
+from airflow_provider_redex.client.calls import Call, PagedCall
 from airflow_provider_redex.client.models.billing import (
     Debt,
     DebtStatus,
@@ -20,15 +20,20 @@ from airflow_provider_redex.client.models.billing import (
     PaymentInformationQuery,
 )
 from airflow_provider_redex.client.models.common import Registry
-from airflow_provider_redex.client.resources._resource import Resource, text_param
+from airflow_provider_redex.client.resources._resource import (
+    K,
+    Resource,
+    endpoint,
+    listing,
+    paged,
+    text_param,
+)
 
-if TYPE_CHECKING:
-    from airflow_provider_redex.client.paging import Paginator
 
-
-class Billing(Resource):
+class Billing(Resource[K]):
     """What the account owes and has paid."""
 
+    @paged
     def list_fees(
         self,
         *,
@@ -39,7 +44,7 @@ class Billing(Resource):
         is_descending: bool | None = None,
         search: str | None = None,
         items_per_page: int = 100,
-    ) -> Paginator[Debt]:
+    ) -> PagedCall[Debt]:
         """B1: the account's fees (debts)."""
         query = FeeQuery.from_input(
             {
@@ -52,17 +57,20 @@ class Billing(Resource):
                 "items_per_page": items_per_page,
             }
         )
-        return self._list("billing.list_fees", Debt, query)
+        return listing("billing.list_fees", Debt, query)
 
-    def get_debt(self, debt_id: str) -> Debt:
+    @endpoint
+    def get_debt(self, debt_id: str) -> Call[Debt]:
         """B2: one debt."""
-        return self._get("billing.get_debt", Debt, path_params={"debtId": text_param(debt_id, "debtId")})
+        return Call.one(Debt, "billing.get_debt", path_params={"debtId": text_param(debt_id, "debtId")})
 
-    def get_fee_agreements(self, *, registry: Registry | str | None = None) -> FeeAgreement:
+    @endpoint
+    def get_fee_agreements(self, *, registry: Registry | str | None = None) -> Call[FeeAgreement]:
         """B3: the account's pricing."""
         query = FeeAgreementQuery.from_input({"registry": registry})
-        return self._get("billing.get_fee_agreements", FeeAgreement, params=query.to_params())
+        return Call.one(FeeAgreement, "billing.get_fee_agreements", params=query.to_params())
 
+    @paged
     def list_invoices(
         self,
         *,
@@ -73,7 +81,7 @@ class Billing(Resource):
         is_descending: bool | None = None,
         search: str | None = None,
         items_per_page: int = 100,
-    ) -> Paginator[Invoice]:
+    ) -> PagedCall[Invoice]:
         """B4: the account's invoices."""
         query = InvoiceQuery.from_input(
             {
@@ -86,13 +94,15 @@ class Billing(Resource):
                 "items_per_page": items_per_page,
             }
         )
-        return self._list("billing.list_invoices", Invoice, query)
+        return listing("billing.list_invoices", Invoice, query)
 
-    def get_invoice(self, invoice_number: str) -> Invoice:
+    @endpoint
+    def get_invoice(self, invoice_number: str) -> Call[Invoice]:
         """B5: one invoice."""
         number = text_param(invoice_number, "invoiceNumber")
-        return self._get("billing.get_invoice", Invoice, path_params={"invoiceNumber": number})
+        return Call.one(Invoice, "billing.get_invoice", path_params={"invoiceNumber": number})
 
+    @paged
     def list_payment_information(
         self,
         *,
@@ -101,7 +111,7 @@ class Billing(Resource):
         is_descending: bool | None = None,
         search: str | None = None,
         items_per_page: int = 100,
-    ) -> Paginator[PaymentInformation]:
+    ) -> PagedCall[PaymentInformation]:
         """B6: the account's payment information."""
         query = PaymentInformationQuery.from_input(
             {
@@ -112,4 +122,4 @@ class Billing(Resource):
                 "items_per_page": items_per_page,
             }
         )
-        return self._list("billing.list_payment_information", PaymentInformation, query)
+        return listing("billing.list_payment_information", PaymentInformation, query)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
+from airflow_provider_redex.client.calls import Call, PagedCall
 from airflow_provider_redex.client.models.common import CreatedResource, DeviceType, PageQuery, Registry
 from airflow_provider_redex.client.models.devices import (
     Device,
@@ -17,20 +18,28 @@ from airflow_provider_redex.client.models.devices import (
     InverterApplication,
     InverterApplicationQuery,
 )
-from airflow_provider_redex.client.resources._resource import Resource, uuid_param
+from airflow_provider_redex.client.resources._resource import (
+    K,
+    Resource,
+    endpoint,
+    listing,
+    paged,
+    uuid_param,
+)
 
-if TYPE_CHECKING:
-    from airflow_provider_redex.client.paging import Paginator
 
-
-class DeviceApplications(Resource):
+class DeviceApplications(Resource[K]):
     """Register grouped devices and follow their applications."""
 
-    def create_grouped(self, request: GroupedDeviceApplicationRequest | Mapping[str, Any]) -> CreatedResource:
+    @endpoint
+    def create_grouped(
+        self, request: GroupedDeviceApplicationRequest | Mapping[str, Any]
+    ) -> Call[CreatedResource]:
         """D1: register a grouped device with its devices and inverters; ``Id`` is the application."""
         body = GroupedDeviceApplicationRequest.from_input(request)
-        return self._create("device_applications.create_grouped", body.to_wire())
+        return Call.created("device_applications.create_grouped", body.to_wire())
 
+    @paged
     def list(
         self,
         *,
@@ -43,7 +52,7 @@ class DeviceApplications(Resource):
         is_descending: bool | None = None,
         search: str | None = None,
         items_per_page: int = 100,
-    ) -> Paginator[DeviceApplication]:
+    ) -> PagedCall[DeviceApplication]:
         """D2: the account's device applications, filtered."""
         query = DeviceApplicationQuery.from_input(
             {
@@ -58,15 +67,17 @@ class DeviceApplications(Resource):
                 "items_per_page": items_per_page,
             }
         )
-        return self._list("device_applications.list", DeviceApplication, query)
+        return listing("device_applications.list", DeviceApplication, query)
 
-    def get(self, device_application_id: UUID | str) -> DeviceApplication:
+    @endpoint
+    def get(self, device_application_id: UUID | str) -> Call[DeviceApplication]:
         """D3: one application; its ``DeviceId`` is set once REDEX approves it."""
         app_id = uuid_param(device_application_id, "deviceApplicationId")
-        return self._get(
-            "device_applications.get", DeviceApplication, path_params={"deviceApplicationId": app_id}
+        return Call.one(
+            DeviceApplication, "device_applications.get", path_params={"deviceApplicationId": app_id}
         )
 
+    @paged
     def list_devices(
         self,
         device_application_id: UUID | str,
@@ -75,7 +86,7 @@ class DeviceApplications(Resource):
         is_descending: bool | None = None,
         search: str | None = None,
         items_per_page: int = 100,
-    ) -> Paginator[Device]:
+    ) -> PagedCall[Device]:
         """D4: the devices and inverters of a grouped device application."""
         app_id = uuid_param(device_application_id, "deviceApplicationId")
         query = PageQuery.from_input(
@@ -86,15 +97,16 @@ class DeviceApplications(Resource):
                 "items_per_page": items_per_page,
             }
         )
-        return self._list(
+        return listing(
             "device_applications.list_devices", Device, query, path_params={"deviceApplicationId": app_id}
         )
 
+    @endpoint
     def list_inverter_applications(
         self, remote_inverter_ids: Sequence[str]
-    ) -> builtins.list[InverterApplication]:
+    ) -> Call[builtins.list[InverterApplication]]:
         """D5: the inverter applications for the owner's inverter ids."""
         query = InverterApplicationQuery.from_input({"remote_inverter_ids": list(remote_inverter_ids)})
-        return self._get_list(
-            "device_applications.list_inverter_applications", InverterApplication, params=query.to_params()
+        return Call.many(
+            InverterApplication, "device_applications.list_inverter_applications", params=query.to_params()
         )

@@ -6,25 +6,32 @@ import os
 from pathlib import Path
 from uuid import UUID
 
+from airflow_provider_redex.client.calls import Call
 from airflow_provider_redex.client.errors import RedexInputError
 from airflow_provider_redex.client.models import rules
 from airflow_provider_redex.client.models.documents import DocumentFile, DocumentQuery, UploadedDocument
-from airflow_provider_redex.client.resources._resource import Resource, uuid_param
+from airflow_provider_redex.client.resources._resource import (
+    K,
+    Resource,
+    endpoint,
+    uuid_param,
+)
 
 UPLOAD_FIELD = "File"
 """The multipart field REDEX reads the file from (F1)."""
 
 
-class Documents(Resource):
+class Documents(Resource[K]):
     """Upload device documents and read them back."""
 
+    @endpoint
     def upload(
         self,
         file: str | os.PathLike[str] | bytes,
         *,
         filename: str | None = None,
         content_type: str | None = None,
-    ) -> UploadedDocument:
+    ) -> Call[UploadedDocument]:
         """F1: upload a file (an ODF must be a searchable PDF); keep ``Id`` and ``ValidationCode``.
 
         :param file: a path, or the content as bytes (then ``filename`` is required).
@@ -45,15 +52,15 @@ class Documents(Resource):
             problems.append((UPLOAD_FIELD, "the file is empty"))
         if problems:
             raise RedexInputError(problems, what="document upload")
-        envelope = self._client.request("documents.upload", files={UPLOAD_FIELD: (name, content, kind)})
-        return envelope.data_as(UploadedDocument)
+        return Call.one(UploadedDocument, "documents.upload", files={UPLOAD_FIELD: (name, content, kind)})
 
-    def get(self, file_id: UUID | str, *, validation_code: str | None = None) -> DocumentFile:
+    @endpoint
+    def get(self, file_id: UUID | str, *, validation_code: str | None = None) -> Call[DocumentFile]:
         """F2: a file's name and download URL; pass the upload's ``ValidationCode`` for new files."""
         query = DocumentQuery.from_input({"validation_code": validation_code})
-        return self._get(
-            "documents.get",
+        return Call.one(
             DocumentFile,
+            "documents.get",
             path_params={"fileId": uuid_param(file_id, "fileId")},
             params=query.to_params(),
         )

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from airflow_provider_redex.client.calls import Call, PagedCall
 from airflow_provider_redex.client.models.exchange import (
     DepthLevel,
     DepthQuery,
@@ -30,19 +31,18 @@ from airflow_provider_redex.client.models.exchange import (
     TickersQuery,
     TimePeriod,
 )
-from airflow_provider_redex.client.resources._resource import Resource, int_param
-
-if TYPE_CHECKING:
-    from airflow_provider_redex.client.paging import Paginator
+from airflow_provider_redex.client.resources._resource import K, Resource, endpoint, int_param, listing, paged
 
 
-class Exchange(Resource):
+class Exchange(Resource[K]):
     """Markets, tickers, the order book, limit orders and spot transactions."""
 
-    def list_markets(self) -> list[Market]:
+    @endpoint
+    def list_markets(self) -> Call[list[Market]]:
         """X1: the markets the account can trade on."""
-        return self._get_list("exchange.list_markets", Market)
+        return Call.many(Market, "exchange.list_markets")
 
+    @endpoint
     def get_ticker(
         self,
         *,
@@ -51,7 +51,7 @@ class Exchange(Resource):
         fuel_type: str,
         registry: SpotRegistry | str | None = None,
         time_period: TimePeriod | str | None = None,
-    ) -> Ticker:
+    ) -> Call[Ticker]:
         """X2: the ``TickerId`` for a country, vintage and fuel."""
         query = TickerQuery.from_input(
             {
@@ -62,8 +62,9 @@ class Exchange(Resource):
                 "time_period": time_period,
             }
         )
-        return self._get("exchange.get_ticker", Ticker, params=query.to_params())
+        return Call.one(Ticker, "exchange.get_ticker", params=query.to_params())
 
+    @paged
     def list_tickers(
         self,
         *,
@@ -72,7 +73,7 @@ class Exchange(Resource):
         is_descending: bool | None = None,
         search: str | None = None,
         items_per_page: int = 100,
-    ) -> Paginator[TickerQuote]:
+    ) -> PagedCall[TickerQuote]:
         """X3: tickers with their best bid and offer."""
         query = TickersQuery.from_input(
             {
@@ -83,13 +84,15 @@ class Exchange(Resource):
                 "items_per_page": items_per_page,
             }
         )
-        return self._list("exchange.list_tickers", TickerQuote, query)
+        return listing("exchange.list_tickers", TickerQuote, query)
 
-    def get_fat_finger_limit(self, *, country_code: str, market_id: int) -> FatFingerLimit:
+    @endpoint
+    def get_fat_finger_limit(self, *, country_code: str, market_id: int) -> Call[FatFingerLimit]:
         """X4: the price and notional caps REDEX applies to orders."""
         query = FatFingerLimitQuery.from_input({"country_code": country_code, "market_id": market_id})
-        return self._get("exchange.get_fat_finger_limit", FatFingerLimit, params=query.to_params())
+        return Call.one(FatFingerLimit, "exchange.get_fat_finger_limit", params=query.to_params())
 
+    @paged
     def get_depth(
         self,
         *,
@@ -100,7 +103,7 @@ class Exchange(Resource):
         is_descending: bool | None = None,
         search: str | None = None,
         items_per_page: int = 100,
-    ) -> Paginator[DepthLevel]:
+    ) -> PagedCall[DepthLevel]:
         """X5: the order book of a ticker."""
         query = DepthQuery.from_input(
             {
@@ -113,8 +116,9 @@ class Exchange(Resource):
                 "items_per_page": items_per_page,
             }
         )
-        return self._list("exchange.get_depth", DepthLevel, query)
+        return listing("exchange.get_depth", DepthLevel, query)
 
+    @paged
     def list_limit_orders(
         self,
         *,
@@ -126,7 +130,7 @@ class Exchange(Resource):
         is_descending: bool | None = None,
         search: str | None = None,
         items_per_page: int = 100,
-    ) -> Paginator[Order]:
+    ) -> PagedCall[Order]:
         """X6: the account's own limit orders on a ticker."""
         query = LimitOrderQuery.from_input(
             {
@@ -140,26 +144,29 @@ class Exchange(Resource):
                 "items_per_page": items_per_page,
             }
         )
-        return self._list("exchange.list_limit_orders", Order, query)
+        return listing("exchange.list_limit_orders", Order, query)
 
-    def create_limit_order(self, request: LimitOrderRequest | Mapping[str, Any]) -> Order:
+    @endpoint
+    def create_limit_order(self, request: LimitOrderRequest | Mapping[str, Any]) -> Call[Order]:
         """X7: place a limit order (response shape inferred: the Order)."""
         body = LimitOrderRequest.from_input(request)
-        return self._client.request("exchange.create_limit_order", body=body.to_wire()).data_as(Order)
+        return Call.one(Order, "exchange.create_limit_order", body=body.to_wire())
 
+    @endpoint
     def create_filtered_limit_order(
         self, request: FilteredLimitOrderRequest | Mapping[str, Any]
-    ) -> FilteredOrderRef:
+    ) -> Call[FilteredOrderRef]:
         """X8: place a limit order that matches only inventory meeting an advance filter."""
         body = FilteredLimitOrderRequest.from_input(request)
-        envelope = self._client.request("exchange.create_filtered_limit_order", body=body.to_wire())
-        return envelope.data_as(FilteredOrderRef)
+        return Call.one(FilteredOrderRef, "exchange.create_filtered_limit_order", body=body.to_wire())
 
-    def cancel_limit_order(self, order_id: int | str) -> Order:
+    @endpoint
+    def cancel_limit_order(self, order_id: int | str) -> Call[Order]:
         """X9: cancel an active order (path and answer are our choice, 15.1 #23)."""
         path_params = {"orderId": int_param(order_id, "orderId")}
-        return self._client.request("exchange.cancel_limit_order", path_params=path_params).data_as(Order)
+        return Call.one(Order, "exchange.cancel_limit_order", path_params=path_params)
 
+    @paged
     def list_transactions(
         self,
         *,
@@ -172,7 +179,7 @@ class Exchange(Resource):
         is_descending: bool | None = None,
         search: str | None = None,
         items_per_page: int = 100,
-    ) -> Paginator[SpotTransaction]:
+    ) -> PagedCall[SpotTransaction]:
         """X10: the account's spot transactions."""
         query = SpotTransactionQuery.from_input(
             {
@@ -187,9 +194,10 @@ class Exchange(Resource):
                 "items_per_page": items_per_page,
             }
         )
-        return self._list("exchange.list_transactions", SpotTransaction, query)
+        return listing("exchange.list_transactions", SpotTransaction, query)
 
-    def get_transaction(self, transaction_id: int | str) -> SpotTransactionDetail:
+    @endpoint
+    def get_transaction(self, transaction_id: int | str) -> Call[SpotTransactionDetail]:
         """X11: one spot transaction with the REC items it moved."""
         path_params = {"transactionId": int_param(transaction_id, "transactionId")}
-        return self._get("exchange.get_transaction", SpotTransactionDetail, path_params=path_params)
+        return Call.one(SpotTransactionDetail, "exchange.get_transaction", path_params=path_params)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
+from airflow_provider_redex.client.calls import Call, PagedCall
 from airflow_provider_redex.client.models.generation import (
     BatchGenerationRequest,
     FrequencyType,
@@ -21,38 +22,46 @@ from airflow_provider_redex.client.models.generation import (
     ProcessQuery,
     ProcessRef,
 )
-from airflow_provider_redex.client.resources._resource import Resource, int_param, uuid_param
+from airflow_provider_redex.client.resources._resource import (
+    K,
+    Resource,
+    endpoint,
+    int_param,
+    listing,
+    paged,
+    uuid_param,
+)
 
-if TYPE_CHECKING:
-    from airflow_provider_redex.client.paging import Paginator
 
-
-class Generation(Resource):
+class Generation(Resource[K]):
     """Send daily or monthly generation data and poll its processing."""
 
-    def send_daily(self, request: InverterDailyData | Mapping[str, Any]) -> ProcessRef:
+    @endpoint
+    def send_daily(self, request: InverterDailyData | Mapping[str, Any] | bytes) -> Call[ProcessRef]:
         """G1: one inverter's daily records (at most 3000); poll the returned process with G4."""
-        body = InverterDailyData.from_input(request)
-        return self._client.request("generation.send_daily", body=body.to_wire()).data_as(ProcessRef)
+        return Call.one(ProcessRef, "generation.send_daily", body=_wire_body(InverterDailyData, request))
 
-    def send_batch(self, request: BatchGenerationRequest | Mapping[str, Any]) -> ProcessRef:
+    @endpoint
+    def send_batch(self, request: BatchGenerationRequest | Mapping[str, Any] | bytes) -> Call[ProcessRef]:
         """G2: several inverters' daily records, at most 3000 in total."""
-        body = BatchGenerationRequest.from_input(request)
-        return self._client.request("generation.send_batch", body=body.to_wire()).data_as(ProcessRef)
+        return Call.one(ProcessRef, "generation.send_batch", body=_wire_body(BatchGenerationRequest, request))
 
+    @endpoint
     def send_monthly(
         self,
-        request: MonthlyGenerationBatch | Sequence[MonthlyGenerationData | Mapping[str, Any]],
-    ) -> ProcessRef:
+        request: MonthlyGenerationBatch | Sequence[MonthlyGenerationData | Mapping[str, Any]] | bytes,
+    ) -> Call[ProcessRef]:
         """G3: monthly data for groups whose ``GenerationDataFrequency`` is Monthly (an array body)."""
-        body = MonthlyGenerationBatch.from_input(request)
-        return self._client.request("generation.send_monthly", body=body.to_wire()).data_as(ProcessRef)
+        body = _wire_body(MonthlyGenerationBatch, request)
+        return Call.one(ProcessRef, "generation.send_monthly", body=body)
 
-    def get_process(self, process_id: int | str) -> GenerationProcess:
+    @endpoint
+    def get_process(self, process_id: int | str) -> Call[GenerationProcess]:
         """G4: the processing state of a send."""
         query = ProcessQuery(process_id=int_param(process_id, "ProcessId"))
-        return self._get("generation.get_process", GenerationProcess, params=query.to_params())
+        return Call.one(GenerationProcess, "generation.get_process", params=query.to_params())
 
+    @paged
     def list(
         self,
         *,
@@ -65,7 +74,7 @@ class Generation(Resource):
         is_descending: bool | None = None,
         search: str | None = None,
         items_per_page: int = 100,
-    ) -> Paginator[GenerationRecord]:
+    ) -> PagedCall[GenerationRecord]:
         """G5: stored generation data over at most 3 months (all inverters without ``remote_inv_id``)."""
         query = GenerationQuery.from_input(
             {
@@ -80,16 +89,24 @@ class Generation(Resource):
                 "items_per_page": items_per_page,
             }
         )
-        return self._list("generation.list", GenerationRecord, query)
+        return listing("generation.list", GenerationRecord, query)
 
+    @endpoint
     def sum_period(
         self, device_id: UUID | str, *, vintage_from: date | str, vintage_to: date | str
-    ) -> PeriodSum:
+    ) -> Call[PeriodSum]:
         """G6: the energy produced over a vintage window (``yyyy-MM`` strings for monthly devices)."""
         query = PeriodSumQuery.from_input({"vintage_from": vintage_from, "vintage_to": vintage_to})
-        return self._get(
-            "generation.sum_period",
+        return Call.one(
             PeriodSum,
+            "generation.sum_period",
             path_params={"rehashDeviceId": uuid_param(device_id, "rehashDeviceId")},
             params=query.to_params(),
         )
+
+
+def _wire_body(model: Any, request: Any) -> Any:
+    """A send's body: ``bytes`` are a body the caller validated with these models and encoded
+    once with ``wire_json.encode`` (a push fingerprints the very bytes it sends), sent as they
+    are; anything else is validated here."""
+    return request if isinstance(request, bytes) else model.from_input(request).to_wire()

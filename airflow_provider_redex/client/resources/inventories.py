@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
+from airflow_provider_redex.client.calls import Call, PagedCall
 from airflow_provider_redex.client.models.common import Registry
 from airflow_provider_redex.client.models.inventory import (
     DeviceInventoryItem,
@@ -17,16 +18,20 @@ from airflow_provider_redex.client.models.inventory import (
     RecTransactionQuery,
     RecTransactionType,
 )
-from airflow_provider_redex.client.paging import Paginator
-from airflow_provider_redex.client.resources._resource import Resource, uuid_param
+from airflow_provider_redex.client.resources._resource import (
+    K,
+    Resource,
+    endpoint,
+    listing,
+    paged,
+    uuid_param,
+)
 
-if TYPE_CHECKING:
-    from airflow_provider_redex.client.envelope import Envelope
 
-
-class Inventories(Resource):
+class Inventories(Resource[K]):
     """Approved devices, REC items and REC transactions of the account."""
 
+    @paged
     def list_devices(
         self,
         *,
@@ -35,7 +40,7 @@ class Inventories(Resource):
         is_descending: bool | None = None,
         search: str | None = None,
         items_per_page: int = 100,
-    ) -> Paginator[DeviceInventoryItem]:
+    ) -> PagedCall[DeviceInventoryItem]:
         """I1: the account's approved devices."""
         query = DeviceInventoryQuery.from_input(
             {
@@ -46,16 +51,18 @@ class Inventories(Resource):
                 "items_per_page": items_per_page,
             }
         )
-        return self._list("inventories.list_devices", DeviceInventoryItem, query)
+        return listing("inventories.list_devices", DeviceInventoryItem, query)
 
-    def get_device(self, device_id: UUID | str) -> DeviceInventoryItem:
+    @endpoint
+    def get_device(self, device_id: UUID | str) -> Call[DeviceInventoryItem]:
         """I2: one approved device."""
-        return self._get(
-            "inventories.get_device",
+        return Call.one(
             DeviceInventoryItem,
+            "inventories.get_device",
             path_params={"deviceId": uuid_param(device_id, "deviceId")},
         )
 
+    @paged
     def list_recs(
         self,
         *,
@@ -65,7 +72,7 @@ class Inventories(Resource):
         is_descending: bool | None = None,
         search: str | None = None,
         items_per_page: int = 100,
-    ) -> Paginator[RecItem]:
+    ) -> PagedCall[RecItem]:
         """I3: REC items with their quantity buckets (``Available``, ``OnRetirement``, ...)."""
         query = RecInventoryQuery.from_input(
             {
@@ -77,17 +84,16 @@ class Inventories(Resource):
                 "items_per_page": items_per_page,
             }
         )
-        return self._list("inventories.list_recs", RecItem, query)
+        return listing("inventories.list_recs", RecItem, query)
 
-    def filter_recs(self, request: RecInventoryFilterRequest | Mapping[str, Any]) -> Paginator[RecItem]:
+    @paged
+    def filter_recs(self, request: RecInventoryFilterRequest | Mapping[str, Any]) -> PagedCall[RecItem]:
         """I4: REC items by advance filter. This POST pages in its body, so each page is one POST."""
         body = RecInventoryFilterRequest.from_input(request)
 
-        def fetch(page: int) -> Envelope:
-            return self._client.request("inventories.filter_recs", body=body.page_body(page))
+        return PagedCall("inventories.filter_recs", RecItem, page_body=body.page_body)
 
-        return Paginator(fetch, RecItem)
-
+    @paged
     def list_transactions(
         self,
         *,
@@ -99,7 +105,7 @@ class Inventories(Resource):
         is_descending: bool | None = None,
         search: str | None = None,
         items_per_page: int = 100,
-    ) -> Paginator[RecTransaction]:
+    ) -> PagedCall[RecTransaction]:
         """I5: REC transaction history (issuance, transfer, import, retirement, export)."""
         query = RecTransactionQuery.from_input(
             {
@@ -113,4 +119,4 @@ class Inventories(Resource):
                 "items_per_page": items_per_page,
             }
         )
-        return self._list("inventories.list_transactions", RecTransaction, query)
+        return listing("inventories.list_transactions", RecTransaction, query)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from airflow_provider_redex.client.calls import PagedCall
 from airflow_provider_redex.client.models.common import Registry
 from airflow_provider_redex.client.models.metadata import (
     FuelType,
@@ -13,15 +12,13 @@ from airflow_provider_redex.client.models.metadata import (
     Technology,
     TechnologyQuery,
 )
-from airflow_provider_redex.client.resources._resource import Resource
-
-if TYPE_CHECKING:
-    from airflow_provider_redex.client.paging import Paginator
+from airflow_provider_redex.client.resources._resource import K, Resource, listing, paged
 
 
-class Metadata(Resource):
+class Metadata(Resource[K]):
     """Inverter brands, fuel types and I-REC technologies."""
 
+    @paged
     def list_inverter_brands(
         self,
         *,
@@ -30,7 +27,7 @@ class Metadata(Resource):
         is_descending: bool | None = None,
         search: str | None = None,
         items_per_page: int = 100,
-    ) -> Paginator[InverterBrand]:
+    ) -> PagedCall[InverterBrand]:
         """M1: brand codes for an inverter's ``BrandCode``."""
         query = InverterBrandQuery.from_input(
             {
@@ -41,8 +38,9 @@ class Metadata(Resource):
                 "items_per_page": items_per_page,
             }
         )
-        return self._list("metadata.list_inverter_brands", InverterBrand, query)
+        return listing("metadata.list_inverter_brands", InverterBrand, query)
 
+    @paged
     def list_fuel_types(
         self,
         *,
@@ -53,7 +51,7 @@ class Metadata(Resource):
         is_descending: bool | None = None,
         search: str | None = None,
         items_per_page: int = 100,
-    ) -> Paginator[FuelType]:
+    ) -> PagedCall[FuelType]:
         """M2: fuel types."""
         query = FuelTypeQuery.from_input(
             {
@@ -66,8 +64,9 @@ class Metadata(Resource):
                 "items_per_page": items_per_page,
             }
         )
-        return self._list("metadata.list_fuel_types", FuelType, query)
+        return listing("metadata.list_fuel_types", FuelType, query)
 
+    @paged
     def list_technologies(
         self,
         *,
@@ -78,7 +77,7 @@ class Metadata(Resource):
         is_descending: bool | None = None,
         search: str | None = None,
         items_per_page: int = 100,
-    ) -> Paginator[Technology]:
+    ) -> PagedCall[Technology]:
         """M3: I-REC technologies."""
         query = TechnologyQuery.from_input(
             {
@@ -91,4 +90,4 @@ class Metadata(Resource):
                 "items_per_page": items_per_page,
             }
         )
-        return self._list("metadata.list_technologies", Technology, query)
+        return listing("metadata.list_technologies", Technology, query)

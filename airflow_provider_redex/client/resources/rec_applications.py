@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
+from airflow_provider_redex.client.calls import Call, PagedCall
 from airflow_provider_redex.client.models.common import CreatedResource, DeviceType, Registry
 from airflow_provider_redex.client.models.rec_applications import (
     GroupedDeviceRecApplicationRequest,
@@ -13,15 +14,20 @@ from airflow_provider_redex.client.models.rec_applications import (
     RecApplicationQuery,
     RecApplicationStatus,
 )
-from airflow_provider_redex.client.resources._resource import Resource, uuid_param
+from airflow_provider_redex.client.resources._resource import (
+    K,
+    Resource,
+    endpoint,
+    listing,
+    paged,
+    uuid_param,
+)
 
-if TYPE_CHECKING:
-    from airflow_provider_redex.client.paging import Paginator
 
-
-class RecApplications(Resource):
+class RecApplications(Resource[K]):
     """Apply for REC issuance and follow the applications."""
 
+    @paged
     def list(
         self,
         *,
@@ -36,7 +42,7 @@ class RecApplications(Resource):
         is_descending: bool | None = None,
         search: str | None = None,
         items_per_page: int = 100,
-    ) -> Paginator[RecApplication]:
+    ) -> PagedCall[RecApplication]:
         """R1: the account's REC applications, filtered."""
         query = RecApplicationQuery.from_input(
             {
@@ -53,20 +59,22 @@ class RecApplications(Resource):
                 "items_per_page": items_per_page,
             }
         )
-        return self._list("rec_applications.list", RecApplication, query)
+        return listing("rec_applications.list", RecApplication, query)
 
+    @endpoint
     def create_for_grouped_device(
         self, request: GroupedDeviceRecApplicationRequest | Mapping[str, Any]
-    ) -> CreatedResource:
+    ) -> Call[CreatedResource]:
         """R3: apply for issuance over a vintage window.
 
         REDEX may accept with a residual-mix warning instead of "Success": it is kept in
         ``redex_message`` of the result.
         """
         body = GroupedDeviceRecApplicationRequest.from_input(request)
-        return self._create("rec_applications.create_for_grouped_device", body.to_wire())
+        return Call.created("rec_applications.create_for_grouped_device", body.to_wire())
 
-    def get(self, rec_application_id: UUID | str) -> RecApplication:
+    @endpoint
+    def get(self, rec_application_id: UUID | str) -> Call[RecApplication]:
         """R2: one REC application."""
         app_id = uuid_param(rec_application_id, "recApplicationId")
-        return self._get("rec_applications.get", RecApplication, path_params={"recApplicationId": app_id})
+        return Call.one(RecApplication, "rec_applications.get", path_params={"recApplicationId": app_id})

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
+from airflow_provider_redex.client.calls import Call, PagedCall
 from airflow_provider_redex.client.models.base import ValueDescription
 from airflow_provider_redex.client.models.common import CreatedResource, Registry
 from airflow_provider_redex.client.models.retirements import (
@@ -18,15 +19,20 @@ from airflow_provider_redex.client.models.retirements import (
     RetirementRequest,
     RetirementStatus,
 )
-from airflow_provider_redex.client.resources._resource import Resource, uuid_param
+from airflow_provider_redex.client.resources._resource import (
+    K,
+    Resource,
+    endpoint,
+    listing,
+    paged,
+    uuid_param,
+)
 
-if TYPE_CHECKING:
-    from airflow_provider_redex.client.paging import Paginator
 
-
-class Retirements(Resource):
+class Retirements(Resource[K]):
     """Retire RECs for a beneficiary and follow the applications."""
 
+    @paged
     def list(
         self,
         *,
@@ -38,7 +44,7 @@ class Retirements(Resource):
         is_descending: bool | None = None,
         search: str | None = None,
         items_per_page: int = 100,
-    ) -> Paginator[RetirementApplication]:
+    ) -> PagedCall[RetirementApplication]:
         """T1: the account's retirement applications, filtered."""
         query = RetirementQuery.from_input(
             {
@@ -52,28 +58,32 @@ class Retirements(Resource):
                 "items_per_page": items_per_page,
             }
         )
-        return self._list("retirements.list", RetirementApplication, query)
+        return listing("retirements.list", RetirementApplication, query)
 
-    def create(self, request: RetirementRequest | Mapping[str, Any]) -> CreatedResource:
+    @endpoint
+    def create(self, request: RetirementRequest | Mapping[str, Any]) -> Call[CreatedResource]:
         """T2: apply to retire RECs; the quantity is locked as ``OnRetirement`` meanwhile."""
         body = RetirementRequest.from_input(request)
-        return self._create("retirements.create", body.to_wire())
+        return Call.created("retirements.create", body.to_wire())
 
-    def get(self, retirement_application_id: UUID | str) -> RetirementApplication:
+    @endpoint
+    def get(self, retirement_application_id: UUID | str) -> Call[RetirementApplication]:
         """T3: one retirement, with the certificate URL (``BlobContent``) once completed."""
         app_id = uuid_param(retirement_application_id, "retirementApplicationId")
-        return self._get(
-            "retirements.get", RetirementApplication, path_params={"retirementApplicationId": app_id}
+        return Call.one(
+            RetirementApplication, "retirements.get", path_params={"retirementApplicationId": app_id}
         )
 
 
-class Beneficiaries(Resource):
+class Beneficiaries(Resource[K]):
     """The beneficiaries retirements are made for."""
 
-    def list_types(self) -> list[ValueDescription[BeneficiaryType]]:
+    @endpoint
+    def list_types(self) -> Call[list[ValueDescription[BeneficiaryType]]]:
         """T6: the beneficiary types (item shape undocumented; read as ``{Value, Description}``)."""
-        return self._get_list("beneficiaries.list_types", ValueDescription[BeneficiaryType])
+        return Call.many(ValueDescription[BeneficiaryType], "beneficiaries.list_types")
 
+    @paged
     def list(
         self,
         *,
@@ -81,7 +91,7 @@ class Beneficiaries(Resource):
         is_descending: bool | None = None,
         search: str | None = None,
         items_per_page: int = 100,
-    ) -> Paginator[Beneficiary]:
+    ) -> PagedCall[Beneficiary]:
         """T4: the account's beneficiaries."""
         query = BeneficiaryQuery.from_input(
             {
@@ -91,9 +101,10 @@ class Beneficiaries(Resource):
                 "items_per_page": items_per_page,
             }
         )
-        return self._list("beneficiaries.list", Beneficiary, query)
+        return listing("beneficiaries.list", Beneficiary, query)
 
-    def create(self, request: BeneficiaryRequest | Mapping[str, Any]) -> CreatedResource:
+    @endpoint
+    def create(self, request: BeneficiaryRequest | Mapping[str, Any]) -> Call[CreatedResource]:
         """T5: create a beneficiary; the type decides which name and address fields are required."""
         body = BeneficiaryRequest.from_input(request)
-        return self._create("beneficiaries.create", body.to_wire())
+        return Call.created("beneficiaries.create", body.to_wire())

@@ -44,7 +44,9 @@ async def create_grouped(request: Request, account: AccountDep, sandbox: Sandbox
 @serve(router, "device_applications.list", query=DeviceApplicationQuery)
 async def list_applications(request: Request, account: AccountDep, sandbox: SandboxDep) -> RedexJSONResponse:
     query = read_query(request, DeviceApplicationQuery)
-    found = [a for a in sandbox.state.devices.of_account(account.account_id) if _matches(a, query)]
+    found = [
+        a for a in sandbox.listed(sandbox.state.devices.of_account(account.account_id)) if _matches(a, query)
+    ]
     items, meta = page_of(query, [application_wire(a) for a in found])
     return answer(items, meta=meta)
 

@@ -42,7 +42,9 @@ _DESCRIPTIONS = {
 @serve(router, "rec_applications.list", query=RecApplicationQuery)
 async def list_applications(request: Request, account: AccountDep, sandbox: SandboxDep) -> RedexJSONResponse:
     query = read_query(request, RecApplicationQuery)
-    found = [a for a in sandbox.state.recs.of_account(account.account_id) if _matches(a, query)]
+    found = [
+        a for a in sandbox.listed(sandbox.state.recs.of_account(account.account_id)) if _matches(a, query)
+    ]
     items, meta = page_of(query, [application_wire(a) for a in found])
     return answer(items, meta=meta)
 

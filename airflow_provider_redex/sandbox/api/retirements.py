@@ -49,7 +49,7 @@ async def list_retirements(request: Request, account: AccountDep, sandbox: Sandb
     query = read_query(request, RetirementQuery)
     found = [
         r
-        for r in sandbox.state.retirements.of_account(account.account_id)
+        for r in sandbox.listed(sandbox.state.retirements.of_account(account.account_id))
         if (not query.statuses or r.status in query.statuses)
         and (not query.registries or r.request.registry in query.registries)
         and (not query.country_codes or any(i.country_code in query.country_codes for i, _ in r.parts))
@@ -103,11 +103,14 @@ def retirement_wire(request: Request, r: RetirementRecord, *, details: bool) -> 
         "ReviewComment": r.review_comment,
     }
     if details:
-        data["RetiredItems"] = [_retired_item(item, quantity) for item, quantity in r.parts]
+        data["RetiredItems"] = [
+            _retired_item(item, quantity, serials)
+            for serials, (item, quantity) in zip(r.serials, r.parts, strict=True)
+        ]
     return emit(RetirementApplication, data)
 
 
-def _retired_item(item: Any, quantity: Any) -> dict[str, Any]:
+def _retired_item(item: Any, quantity: Any, serials: str) -> dict[str, Any]:
     return {
         "CountryCode": item.country_code,
         "FuelType": item.fuel_type,
@@ -119,7 +122,7 @@ def _retired_item(item: Any, quantity: Any) -> dict[str, Any]:
         "RecItemId": item.id,
         "RecItemType": item.item_type,
         "TradingCount": item.trading_count,
-        "SerialNumbers": item.serial_number,
+        "SerialNumbers": serials,
         "Quantity": quantity,
     }
 

@@ -29,6 +29,8 @@ _TYPE_CODES = {
     RecTransactionType.DELISTING: "DELI",
 }
 ZERO = Decimal("0")
+SERIAL_STEP = Decimal("0.000001")
+"""One serial step: RECs are counted to 6 decimals, so a range ends one step before the next."""
 
 
 @dataclass
@@ -58,6 +60,18 @@ class RecItemRecord:
     on_exporting: Decimal = ZERO
     exported: Decimal = ZERO
     on_auction: Decimal = ZERO
+    serial_start: Decimal = Decimal(1)
+    """The first serial of the item's range (``serial_number`` is ``<prefix>-<start> to <end>``)."""
+
+    def serials(self, offset: Decimal, quantity: Decimal) -> str:
+        """The serial range of ``quantity`` RECs starting ``offset`` RECs into the item."""
+        first = self.serial_start + offset
+        return f"{self.rec_prefix}-{first:.6f} to {first + quantity - SERIAL_STEP:.6f}"
+
+    @property
+    def locked(self) -> Decimal:
+        """RECs no longer available: on sale, being retired, retired, exported or on auction."""
+        return self.total - self.available
 
     @property
     def available(self) -> Decimal:
@@ -152,7 +166,7 @@ class InventoryStore:
         """The device's next serial range: consecutive, the last serial ``start + q - 0.000001``."""
         start = self._issued_per_device.get(device_id, ZERO) + 1
         self._issued_per_device[device_id] = start - 1 + quantity
-        return start, start + quantity - Decimal("0.000001")
+        return start, start + quantity - SERIAL_STEP
 
     def of_account(self, account_id: UUID) -> list[RecItemRecord]:
         return [item for item in self.items.values() if item.account_id == account_id]

@@ -175,6 +175,7 @@ class RecApplicationStore:
                 registry=Registry.IREC,
                 rec_prefix=prefix,
                 serial_number=f"{prefix}-{start:.6f} to {end:.6f}",
+                serial_start=start,
                 total=record.quantity,
                 vintage_from=record.vintage_from,
                 vintage_to=record.vintage_to,

@@ -56,6 +56,8 @@ class RetirementRecord:
     completed: float | None = None
     certificate: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    serials: list[str] = field(default_factory=list)
+    """The serial range of each part: the slice of its item this retirement takes, not the item."""
 
 
 class RetirementStore:
@@ -87,7 +89,10 @@ class RetirementStore:
         parts = (
             self._pinned(account_id, request) if request.rec_items else self._matching(account_id, request)
         )
+        # Each part takes the item's next serials: the slice after what is locked already.
+        serials = []
         for item, quantity in parts:
+            serials.append(item.serials(item.locked, quantity))
             item.on_retirement += quantity
         record = RetirementRecord(
             self._ids.uuid(),
@@ -98,6 +103,7 @@ class RetirementStore:
             parts,
             now,
             now,
+            serials=serials,
         )
         self.retirements[record.id] = record
         return record
@@ -208,6 +214,9 @@ def _certificate_text(record: RetirementRecord) -> CertificateText:
         f"Quantity retired: {request.quantity} MWh",
         f"Reason: {request.reason}",
     ]
-    lines += [f"  {item.serial_number}: {quantity}" for item, quantity in record.parts]
+    lines += [
+        f"  {serials}: {quantity}"
+        for serials, (_, quantity) in zip(record.serials, record.parts, strict=True)
+    ]
     lines.append("Issued by the REDEX sandbox: not a real certificate.")
     return CertificateText("Retirement Certificate (sandbox)", lines)

@@ -1,20 +1,28 @@
-"""Fixtures for the client's HTTP tests: fast retries and a scripted raw-socket server."""
+"""Fixtures for the client's HTTP tests: fast retries, a scripted raw-socket server, and
+``connect``, which runs a test once through each transport."""
 
 from __future__ import annotations
 
+import asyncio
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from airflow_provider_redex.client import constants
 
 # pytest runs with --import-mode=importlib, which puts no test folder on sys.path; the tests here
-# share one helper module, so this folder goes on it (the helper's name is unique in the repo).
+# share helper modules, so this folder goes on it (the helper's name is unique in the repo).
 sys.path.insert(0, str(Path(__file__).parent))
 
-from redex_scripted_server import ScriptedServer
+from client_driver import Driver
+from redex_scripted_server import NO_PACING, ScriptedServer
+
+from airflow_provider_redex.client.async_client import AsyncRedexClient
+from airflow_provider_redex.client.auth import BearerToken, Credentials
+from airflow_provider_redex.client.client import RedexClient
 
 
 @pytest.fixture(autouse=True)
@@ -30,3 +38,23 @@ def scripted() -> Iterator[ScriptedServer]:
     server = ScriptedServer()
     yield server
     server.close()
+
+
+@pytest.fixture(params=["sync", "async"])
+def connect(request: pytest.FixtureRequest) -> Iterator[Callable[..., Driver]]:
+    """Build clients of one transport (the test runs once per transport); all closed at the end."""
+    loop = asyncio.new_event_loop() if request.param == "async" else None
+    drivers: list[Driver] = []
+
+    def connect(base_url: str, credentials: Credentials | None = None, **options: Any) -> Driver:
+        client_class = RedexClient if loop is None else AsyncRedexClient
+        options.setdefault("pacing", NO_PACING)
+        client = client_class(base_url, credentials or BearerToken("tok-static"), **options)
+        drivers.append(Driver(client, loop))
+        return drivers[-1]
+
+    yield connect
+    for driver in drivers:
+        driver.close()
+    if loop is not None:
+        loop.close()

@@ -11,7 +11,7 @@ import pytest
 import redis
 
 from airflow_provider_redex.client.auth import BearerToken
-from airflow_provider_redex.client.base_client import account_key_for
+from airflow_provider_redex.client.core import account_key_for
 from airflow_provider_redex.client.pacing import (
     AsyncRateBudget,
     PacingConfig,

@@ -38,11 +38,12 @@ from airflow_provider_redex.sensors import *  # noqa: F403
 
 @dataclass
 class DagResult:
-    """What a test run left behind: the run's state, each task's state and return value."""
+    """What a test run left behind: the run's state, each task's state, tries and return value."""
 
     state: str
     task_states: dict[str, str]
     xcoms: dict[str, Any]
+    tries: dict[str, int]
 
 
 @pytest.fixture(scope="session")
@@ -55,6 +56,20 @@ def airflow_db() -> Path:
     dags = Path(conf.get("core", "dags_folder"))
     dags.mkdir(parents=True, exist_ok=True)
     return dags
+
+
+class TaskStateStore:
+    """A task instance's ``task_state_store`` for tests that call ``execute`` directly: kept by
+    the test across "tries", and storing JSON only, as Airflow's does."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.values.get(key, default)
+
+    def set(self, key: str, value: Any) -> None:
+        self.values[key] = json.loads(json.dumps(value))
 
 
 def sandbox_config(**overrides: Any) -> SandboxConfig:
@@ -82,19 +97,32 @@ def records(sandbox: RunningSandbox) -> dict[str, int]:
     return dict(sandbox.admin("GET", "counters")["Records"])
 
 
+def posts(sandbox: RunningSandbox) -> int:
+    """POST requests that reached the sandbox so far, answered or not."""
+    by_route = sandbox.admin("GET", "counters")["Requests"]
+    return sum(count for route, count in by_route.items() if route.startswith("POST "))
+
+
 def requests_seen(sandbox: RunningSandbox) -> int:
     """REDEX API requests the sandbox has received so far (every window, every IP)."""
     per_ip = sandbox.admin("GET", "counters")["RateLimits"]["PerIp"]
     return sum(window["Arrived"] for windows in per_ip.values() for window in windows)
 
 
-def run_dag(dags_folder: Path, dag_id: str, tasks: str, *, default_args: str = "{}") -> DagResult:
-    """Write a DAG holding ``tasks`` (Python source, one task per line) and run it once."""
+def run_dag(
+    dags_folder: Path, dag_id: str, tasks: str, *, default_args: str = "{}", dag_arguments: str = ""
+) -> DagResult:
+    """Write a DAG holding ``tasks`` (Python source, one task per line) and run it once.
+
+    :param dag_arguments: more ``DAG(...)`` arguments, as source (``"render_template_as_native_obj=True"``).
+    """
     from airflow.dag_processing.dagbag import DagBag
 
     dag_id = re.sub(r"[^A-Za-z0-9_]", "_", dag_id)[:200]
     source = DAG_HEADER + (
-        f"with DAG({dag_id!r}, schedule=None, default_args={default_args}) as dag:\n"
+        f"with DAG({dag_id!r}, schedule=None, default_args={default_args}"
+        + (f", {dag_arguments}" if dag_arguments else "")
+        + ") as dag:\n"
         + textwrap.indent(textwrap.dedent(tasks).strip() + "\n", "    ")
     )
     path = dags_folder / f"{dag_id}.py"
@@ -114,11 +142,12 @@ def _result(run: Any) -> DagResult:
     with create_session() as session:
         tis = run.get_task_instances(session=session)
         states = {ti.task_id: _text(ti.state) for ti in tis}
+        tries = {ti.task_id: ti.try_number for ti in tis}
         rows = session.scalars(
             XComModel.get_many(run_id=run.run_id, dag_ids=run.dag_id, key="return_value")
         ).all()
         xcoms = {row.task_id: XComModel.deserialize_value(row) for row in rows}
-    return DagResult(state=_text(run.state), task_states=states, xcoms=xcoms)
+    return DagResult(state=_text(run.state), task_states=states, xcoms=xcoms, tries=tries)
 
 
 def _text(state: Any) -> str:
@@ -126,15 +155,26 @@ def _text(state: Any) -> str:
 
 
 def searchable_pdf(path: Path, pad_to: int = 0) -> Path:
-    """A tiny PDF with a text layer (declares a font), optionally padded to a size."""
-    body = (
-        b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
-        b"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
-        b"3 0 obj << /Type /Page /Parent 2 0 R /Resources << /Font << /F1 4 0 R >> >> >> endobj\n"
-        b"4 0 obj << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> endobj\n"
-    )
-    body += b"%" + b"0" * max(0, pad_to - len(body) - 7) + b"\n%%EOF\n"
-    path.write_bytes(body)
+    """A tiny PDF with a text layer (one line of text), optionally padded to at least a size."""
+    text = b"BT /F1 12 Tf 72 720 Td (Owner Declaration Form) Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length " + str(len(text)).encode() + b" >> stream\n" + text + b"\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += str(number).encode() + b" 0 obj " + body + b" endobj\n"
+    out += b"%" + b"0" * max(0, pad_to - len(out)) + b"\n"
+    xref = len(out)
+    out += b"xref\n0 " + str(len(objects) + 1).encode() + b"\n0000000000 65535 f \n"
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += f"trailer << /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    path.write_bytes(bytes(out))
     return path
 
 

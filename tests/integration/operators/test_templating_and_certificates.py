@@ -16,7 +16,16 @@ from airflow_provider_redex.client.models import rules
 
 harness = sys.modules["redex_airflow_harness"]
 
-NOT_TEMPLATED = {"per_inverter", "progress_interval", "unacknowledged_chunk_wait", "is_declaration_form"}
+NOT_TEMPLATED = {
+    "per_inverter",
+    "progress_interval",
+    "unacknowledged_chunk_wait",
+    "is_declaration_form",
+    "overwrite",
+    "unacknowledged_create_wait",
+    "recovered_id",
+    "resend_unconfirmed",
+}
 """Arguments that shape how a task runs, not what it sends: fixed when the DAG is written."""
 
 BENEFICIARY = {
@@ -72,6 +81,31 @@ def test_certificate_is_downloaded_to_an_object_storage_folder(
     content = path.read_bytes()
     assert content.startswith(b"%PDF")
     assert saved["bytes"] == len(content)
+
+
+def test_certificate_download_refuses_to_replace_a_file_unless_told(
+    redex_sandbox: Any, tmp_path: Path
+) -> None:
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from airflow_provider_redex.operators import RedexDownloadRetirementCertificateOperator
+
+    retirement_id = _completed_retirement(redex_sandbox)
+    target = tmp_path / "certificate.pdf"
+    target.write_bytes(b"another retirement's certificate")
+
+    def download(**kwargs: Any) -> dict[str, Any]:
+        operator = RedexDownloadRetirementCertificateOperator(
+            task_id="cert", retirement_application_id=retirement_id, destination=str(target), **kwargs
+        )
+        return operator.execute({})  # type: ignore[arg-type]
+
+    with pytest.raises(AirflowFailException, match=r"already exists.*overwrite=True"):
+        download()
+    assert target.read_bytes() == b"another retirement's certificate"
+
+    saved = download(overwrite=True)
+    assert target.read_bytes().startswith(b"%PDF") and saved["bytes"] == target.stat().st_size
 
 
 def test_rendered_values_reach_the_requests_and_the_token_reaches_no_xcom_or_rendered_field(

@@ -90,3 +90,10 @@ def test_cli_prints_the_token_and_the_grant_credentials_at_start() -> None:
     banner = _banner(config, host, port)
     account = config.accounts[0]
     assert account.token in banner and account.api_key in banner and account.client_secret in banner
+
+
+def test_cli_sets_the_listing_delay() -> None:
+    from airflow_provider_redex.sandbox.cli import config_from_args
+
+    assert config_from_args(["--listing-delay", "30"])[0].listing_delay == 30.0
+    assert config_from_args([])[0].listing_delay == 0.0

@@ -1,19 +1,16 @@
-"""Credentials never show their secrets; the token cache asks REDEX only when it must."""
+"""Credentials never show their secrets; the token state asks for a grant only when it must."""
 
 from __future__ import annotations
-
-import asyncio
-import threading
 
 import pytest
 from pydantic import SecretStr
 
 from airflow_provider_redex.client.auth import (
     ApiKeyCredentials,
-    AsyncTokenCache,
     BearerToken,
-    TokenCache,
+    TokenState,
     refresh_deadline,
+    secrets_of,
 )
 from airflow_provider_redex.client.errors import RedexInputError
 from airflow_provider_redex.client.models.auth import Token, TokenRequest
@@ -95,30 +92,38 @@ def test_empty_bearer_token_is_refused() -> None:
         BearerToken("")
 
 
+def bearer(state: TokenState, grants: Grants) -> SecretStr:
+    """What a transport does under its lock: the current token, or a grant's answer."""
+    return state.current() or state.accept(grants(state.grant_request()))
+
+
 def test_bearer_token_is_used_as_is_and_never_renewed() -> None:
-    cache = TokenCache(BearerToken("tok-static"))
+    state = TokenState(BearerToken("tok-static"))
     grants = Grants()
-    assert cache.bearer(grants).get_secret_value() == "tok-static"
-    assert not cache.renewable
+    assert bearer(state, grants).get_secret_value() == "tok-static"
+    assert not state.renewable
     assert grants.requests == []
+    with pytest.raises(TypeError):
+        state.grant_request()
 
 
 def test_token_is_cached_across_calls() -> None:
-    cache = TokenCache(credentials(), clock=Clock())
+    state = TokenState(credentials(), clock=Clock())
     grants = Grants()
-    assert {cache.bearer(grants).get_secret_value() for _ in range(5)} == {"tok-1"}
+    assert state.current() is None
+    assert {bearer(state, grants).get_secret_value() for _ in range(5)} == {"tok-1"}
     assert len(grants.requests) == 1
 
 
 def test_token_is_renewed_shortly_before_it_expires() -> None:
     clock = Clock()
-    cache = TokenCache(credentials(), clock=clock)
+    state = TokenState(credentials(), clock=clock)
     grants = Grants(expires_in=3600)
-    cache.bearer(grants)
+    bearer(state, grants)
     clock.now += 3600 - 61
-    assert cache.bearer(grants).get_secret_value() == "tok-1"
+    assert bearer(state, grants).get_secret_value() == "tok-1"
     clock.now += 2
-    assert cache.bearer(grants).get_secret_value() == "tok-2"
+    assert bearer(state, grants).get_secret_value() == "tok-2"
 
 
 def test_short_lived_tokens_keep_half_their_life() -> None:
@@ -127,46 +132,18 @@ def test_short_lived_tokens_keep_half_their_life() -> None:
 
 
 def test_invalidate_forgets_only_the_rejected_token() -> None:
-    cache = TokenCache(credentials(), clock=Clock())
+    state = TokenState(credentials(), clock=Clock())
     grants = Grants()
-    first = cache.bearer(grants)
-    cache.invalidate(first)
-    second = cache.bearer(grants)
+    first = bearer(state, grants)
+    state.invalidate(first)
+    second = bearer(state, grants)
     assert second.get_secret_value() == "tok-2"
-    cache.invalidate(first)  # a late 401 for the old token must not throw away the new one
-    assert cache.bearer(grants) == second
+    state.invalidate(first)  # a late 401 for the old token must not throw away the new one
+    assert bearer(state, grants) == second
     assert len(grants.requests) == 2
 
 
-def test_threads_share_one_grant() -> None:
-    cache = TokenCache(credentials())
-    grants = Grants()
-    barrier = threading.Barrier(8)
-    seen: list[SecretStr] = []
-
-    def worker() -> None:
-        barrier.wait()
-        seen.append(cache.bearer(grants))
-
-    threads = [threading.Thread(target=worker) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert len(grants.requests) == 1
-    assert {token.get_secret_value() for token in seen} == {"tok-1"}
-
-
-async def test_async_tasks_share_one_grant_and_renew_after_invalidate() -> None:
-    cache = AsyncTokenCache(credentials())
-    grants = Grants()
-
-    async def fetch(grant: TokenRequest) -> Token:
-        await asyncio.sleep(0)
-        return grants(grant)
-
-    tokens = await asyncio.gather(*(cache.bearer(fetch) for _ in range(10)))
-    assert {token.get_secret_value() for token in tokens} == {"tok-1"}
-    await cache.invalidate(tokens[0])
-    assert (await cache.bearer(fetch)).get_secret_value() == "tok-2"
-    assert cache.renewable
+def test_the_secrets_of_a_grant_are_the_access_and_the_refresh_token() -> None:
+    token = Token.model_validate({"AccessToken": "a-1", "RefreshToken": "r-1", "ExpiresIn": 60})
+    assert secrets_of(token) == ("a-1", "r-1")
+    assert secrets_of(Token.model_validate({"AccessToken": "a-2", "ExpiresIn": 60})) == ("a-2",)

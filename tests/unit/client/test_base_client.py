@@ -1,4 +1,4 @@
-"""The sync client's pure parts: URL rules, request encoding, and mapping requests' failures."""
+"""The core's pure parts: URL rules, request encoding, and mapping requests' failures."""
 
 from __future__ import annotations
 
@@ -13,16 +13,11 @@ import requests
 from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnectionError, ProtocolError
 
 from airflow_provider_redex.client.auth import ApiKeyCredentials, BearerToken
-from airflow_provider_redex.client.base_client import (
-    SyncAPIClient,
-    account_key_for,
-    check_base_url,
-    encode_query,
-    prepare_call,
-    transport_error,
-)
+from airflow_provider_redex.client.base_client import SyncAPIClient, cause_of, classify
+from airflow_provider_redex.client.core import account_key_for, transport_failure
 from airflow_provider_redex.client.errors import RedexInputError, RedexTimeoutError, RedexTransportError
 from airflow_provider_redex.client.pacing import PacingConfig
+from airflow_provider_redex.client.prepare import check_base_url, encode_query, prepare_call
 
 
 class Registry(str, Enum):
@@ -107,6 +102,13 @@ def test_json_body_keeps_decimals_exact() -> None:
     assert "Authorization" not in call.headers(None)
 
 
+def test_a_bytes_body_is_already_encoded_json_and_is_sent_as_is() -> None:
+    encoded = b'{"RemoteInvId":"INV-1","Data":[]}'
+    call = prepare_call("generation.send_daily", body=encoded)
+    assert call.json_body is encoded
+    assert call.headers(None)["Content-Type"] == "application/json"
+
+
 def test_path_params_are_filled_and_cannot_add_a_segment() -> None:
     call = prepare_call("device_applications.get", path_params={"deviceApplicationId": "../../profile"})
     assert call.path == "/public/v2/device-applications/..%2F..%2Fprofile"
@@ -164,10 +166,11 @@ def _connection_error(reason: Exception) -> requests.ConnectionError:
 def test_requests_failures_map_to_transport_errors_with_request_sent(
     exc: requests.RequestException, cls: type[RedexTransportError], sent: bool
 ) -> None:
-    error = transport_error(exc, "POST", "/public/v2/x")
+    call = prepare_call("generation.send_daily", body={})
+    error = transport_failure(classify(exc), cause_of(exc), call)
     assert type(error) is cls
     assert error.request_sent is sent
-    assert "POST /public/v2/x" in str(error)
+    assert f"POST {call.path}" in str(error)
 
 
 def test_account_key_defaults_to_a_credential_hash() -> None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from airflow_provider_redex.client.auth import ApiKeyCredentials, BearerToken
+from airflow_provider_redex.client.http_settings import HttpSettings
 from airflow_provider_redex.client.pacing import PacingConfig, RatePolicy
 from airflow_provider_redex.hooks.budget_store import default_storage_uri
 from airflow_provider_redex.hooks.connection import (
@@ -115,9 +117,10 @@ def test_pacing_extras_are_parsed_from_json_numbers_and_from_strings() -> None:
 
 
 def test_timeout_and_max_retries_reach_the_client_only_when_set() -> None:
-    assert set(client_settings(Conn(), {}).client_options()) == {"pacing"}
+    defaults = client_settings(Conn(), {}).client_options()
+    assert set(defaults) == {"pacing", "http"} and defaults["http"] == HttpSettings()
     options = client_settings(Conn(), {"timeout": "12.5", "max_retries": 0}).client_options()
-    assert options["timeout"] == 12.5 and options["max_retries"] == 0
+    assert options["http"].timeout == 12.5 and options["max_retries"] == 0
 
 
 @pytest.mark.parametrize(
@@ -152,6 +155,34 @@ def test_extra_keys_read_are_the_declared_conn_fields() -> None:
     assert set(CONN_FIELDS) == REDEX_EXTRA_KEYS
 
 
-def test_other_extras_are_left_to_the_http_session() -> None:
-    settings = client_settings(Conn(), {"proxies": {"https": "http://proxy:3128"}, "verify": "/ca.pem"})
+def test_http_extras_become_http_settings_and_leave_pacing_alone(tmp_path: Path) -> None:
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("pem")
+    extra = {"proxies": '{"https": "http://proxy:3128"}', "verify": str(bundle), "cert": str(bundle)}
+    settings = client_settings(Conn(), extra | {"trust_env": "false", "timeout": "7"})
     assert settings.pacing == PacingConfig(storage_uri=default_storage_uri())
+    assert settings.http == HttpSettings(
+        verify=str(bundle),
+        cert=str(bundle),
+        proxies={"https": "http://proxy:3128"},
+        trust_env=False,
+        timeout=7,
+    )
+    assert settings.client_options()["http"] is settings.http
+
+
+@pytest.mark.parametrize(
+    ("extra", "rule"),
+    [
+        ({"verify": False}, "cannot be turned off"),
+        ({"verify": "false"}, "cannot be turned off"),
+        ({"verify": "/no/such/ca.pem"}, "does not exist"),
+        ({"cert": ["a.pem"]}, "pair of paths"),
+        ({"proxies": "http://user:pw@proxy:3128"}, "mapping of scheme"),
+        ({"trust_env": "maybe"}, "true or false"),
+    ],
+)
+def test_bad_http_extras_are_refused_naming_the_extra(extra: dict[str, Any], rule: str) -> None:
+    with pytest.raises(RedexConnectionError, match=rule) as caught:
+        client_settings(Conn(), extra)
+    assert "pw@" not in str(caught.value)

@@ -7,6 +7,13 @@ from typing import Any
 
 import pytest
 
+from airflow_provider_redex.client.errors import (
+    RedexRateLimitError,
+    RedexServerError,
+    RedexTimeoutError,
+    RedexTransportError,
+    RedexUnprocessableError,
+)
 from airflow_provider_redex.operators import exactly_once
 from airflow_provider_redex.operators.exactly_once import CreationLedger, Intent, create_once, fingerprint
 
@@ -142,3 +149,62 @@ def test_crash_point_fires_only_when_named_and_only_once(
     exactly_once.crash_point("unit")
     assert exits == [137]
     assert marker.read_text() == "unit"
+
+
+@pytest.mark.parametrize(
+    ("error", "looked_up_on_retry"),
+    [
+        (RedexTransportError("refused", method="POST", path="/x", request_sent=False), 0),
+        (RedexRateLimitError(method="POST", path="/x", status_code=429, message=None), 0),
+        (RedexUnprocessableError(method="POST", path="/x", status_code=422, message=None), 0),
+        (RedexServerError(method="POST", path="/x", status_code=503, message=None), 1),
+        (RedexTimeoutError("slow", method="POST", path="/x", request_sent=True), 1),
+    ],
+    ids=["never-sent", "429", "422", "503", "timeout"],
+)
+def test_a_post_that_surely_did_not_act_is_not_looked_up_on_retry(
+    error: Exception, looked_up_on_retry: int
+) -> None:
+    store, remote = _Store(), _Remote()
+
+    def failing() -> str:
+        raise error
+
+    with pytest.raises(type(error)):
+        create_once(
+            CreationLedger({"task_state_store": store}, "unit"),
+            request_fingerprint=fingerprint({"Name": "x"}),
+            find_existing=remote.find,
+            create=failing,
+            to_id=str,
+            crash_point_name="unit",
+        )
+    _run(store, remote)
+
+    assert remote.lookups == looked_up_on_retry
+    assert remote.created == ["id-1"]
+
+
+def test_the_lookup_keeps_asking_until_a_late_listing_shows_the_resource() -> None:
+    store, remote = _Store(), _Remote()
+    CreationLedger({"task_state_store": store}, "unit").record_intent(fingerprint({"Name": "x"}))
+    remote.created.append("made-by-the-killed-try")
+    listed_after = 3
+    calls = []
+
+    def late_find(intent: Intent) -> str | None:
+        calls.append(intent)
+        return remote.created[-1] if len(calls) >= listed_after else None
+
+    outcome = create_once(
+        CreationLedger({"task_state_store": store}, "unit"),
+        request_fingerprint=fingerprint({"Name": "x"}),
+        find_existing=late_find,
+        create=remote.create,
+        to_id=str,
+        crash_point_name="unit",
+        unacknowledged_wait=5.0,
+    )
+
+    assert (outcome.resource_id, outcome.how, len(calls)) == ("made-by-the-killed-try", "found", listed_after)
+    assert remote.created == ["made-by-the-killed-try"]

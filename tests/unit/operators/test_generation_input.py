@@ -14,11 +14,10 @@ from airflow.sdk import ObjectStoragePath
 from airflow_provider_redex.client.models import rules
 from airflow_provider_redex.operators.generation_input import (
     GenerationInputError,
+    GenerationSource,
     detect_format,
-    inverter_of,
     iter_rows,
     pack,
-    without_inverter,
 )
 
 HEADER = ["RemoteInvId", "Timestamp", "PeriodProductionInKWh", "AccumulatedEnergyInKWh"]
@@ -81,21 +80,40 @@ def test_inline_rows_pass_through() -> None:
     assert list(iter_rows(rows)) == rows
 
 
-def test_parquet_without_pyarrow_says_how_to_install(tmp_path: Path) -> None:
-    try:
-        import pyarrow  # noqa: F401
-    except ImportError:
-        (tmp_path / "g.parquet").write_bytes(b"PAR1")
-        with pytest.raises(GenerationInputError, match=r"airflow-provider-redex\[parquet\]"):
-            list(iter_rows(tmp_path / "g.parquet"))
-    else:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
+def test_parquet_float_columns_are_refused_and_decimal_or_text_columns_read_exactly(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
-        table = pa.table({"RemoteInvId": ["A"], "PeriodProductionInKWh": [0.123]})
-        pq.write_table(table, tmp_path / "g.parquet")
-        (row,) = iter_rows(tmp_path / "g.parquet")
-        assert row == {"RemoteInvId": "A", "PeriodProductionInKWh": "0.123"}
+    pq.write_table(pa.table({"RemoteInvId": ["A"], "PeriodProductionInKWh": [0.123]}), tmp_path / "f.parquet")
+    with pytest.raises(GenerationInputError, match=r"PeriodProductionInKWh as floating point.*decimal"):
+        list(iter_rows(tmp_path / "f.parquet"))
+
+    exact = pa.table(
+        {
+            "remote_inv_id": ["A"],
+            "PeriodProductionInKWh": pa.array([Decimal("0.123")], pa.decimal128(18, 3)),
+            "AccumulatedEnergyInKWh": ["5.5"],
+        }
+    )
+    pq.write_table(exact, tmp_path / "g.parquet")
+    (row,) = iter_rows(tmp_path / "g.parquet")
+    assert row == {
+        "RemoteInvId": "A",
+        "PeriodProductionInKWh": Decimal("0.123"),
+        "AccumulatedEnergyInKWh": "5.5",
+    }
+
+
+def test_places_are_file_lines_for_csv_and_jsonl_and_rows_for_parquet(tmp_path: Path) -> None:
+    path = tmp_path / "g.csv"
+    path.write_text('RemoteInvId,Timestamp\nA,2024-01-01\n\n"B\nB",2024-01-02\nC,2024-01-03\n')
+    source = GenerationSource(str(path))
+
+    places = [place for place, _ in source.rows()]
+
+    assert places == [2, 5, 6]  # the blank line 3 is skipped; B's quoted cell spans lines 4-5
+    assert source.where(5) == f"line 5 of {path}"
+    assert GenerationSource([{"RemoteInvId": "A"}]).where(1) == "row 1 of the inline rows"
 
 
 @pytest.mark.parametrize(
@@ -116,35 +134,53 @@ def test_unknown_suffix_asks_for_file_format() -> None:
         detect_format("data.xlsx")
 
 
-def test_inverter_column_missing_is_named() -> None:
-    with pytest.raises(GenerationInputError, match="RemoteInvId"):
-        inverter_of({"Timestamp": "2024-01-01"})
-    assert without_inverter({"RemoteInvId": "A", "Timestamp": "t"}) == {"Timestamp": "t"}
+def _located(pairs: list[tuple[str, int]]) -> list[tuple[int, dict[str, object]]]:
+    return [(place, {"RemoteInvId": inverter, "n": place}) for place, (inverter, _) in enumerate(pairs, 1)]
+
+
+def _numbers(chunk: object) -> dict[str, list[object]]:
+    return {inv: [row["n"] for row in rows] for inv, rows in chunk.readings.items()}  # type: ignore[attr-defined]
 
 
 def test_pack_fills_requests_across_inverters_up_to_the_limit() -> None:
-    items = [(f"INV-{i % 4}", i) for i in range(7)]
-
-    chunks = list(pack(items, limit=3))
+    chunks = list(pack(_located([(f"INV-{i % 4}", i) for i in range(7)]), limit=3))
 
     assert [chunk.size for chunk in chunks] == [3, 3, 1]
-    assert chunks[0].by_inverter == {"INV-0": [0], "INV-1": [1], "INV-2": [2]}
+    assert _numbers(chunks[0]) == {"INV-0": [1], "INV-1": [2], "INV-2": [3]}
+    assert chunks[0].places == {"INV-0": [1], "INV-1": [2], "INV-2": [3]}
     assert [chunk.index for chunk in chunks] == [0, 1, 2]
 
 
 def test_pack_one_inverter_per_request_starts_a_chunk_at_each_new_inverter() -> None:
-    items = [("A", 1), ("A", 2), ("A", 3), ("B", 4), ("A", 5)]
+    pairs = [("A", 1), ("A", 2), ("A", 3), ("B", 4), ("A", 5)]
 
-    chunks = list(pack(items, limit=2, one_inverter=True))
+    chunks = list(pack(_located(pairs), limit=2, one_inverter=True))
 
-    assert [chunk.by_inverter for chunk in chunks] == [{"A": [1, 2]}, {"A": [3]}, {"B": [4]}, {"A": [5]}]
+    assert [_numbers(chunk) for chunk in chunks] == [{"A": [1, 2]}, {"A": [3]}, {"B": [4]}, {"A": [5]}]
+
+
+def test_pack_reports_a_row_without_inverter_and_goes_on() -> None:
+    skipped: list[int] = []
+    rows = [
+        (1, {"RemoteInvId": "A"}),
+        (2, {"Timestamp": "2024-01-01"}),
+        (3, {"RemoteInvId": ""}),
+        (4, {"RemoteInvId": 7}),
+    ]
+
+    (chunk,) = pack(rows, limit=10, no_inverter=skipped.append)
+
+    assert skipped == [2, 3]
+    assert chunk.places == {"A": [1], "7": [4]}
+    with pytest.raises(GenerationInputError, match="RemoteInvId"):
+        list(pack(rows, limit=10))
 
 
 def test_pack_never_exceeds_the_documented_limit_and_loses_nothing(tmp_path: Path) -> None:
     path = tmp_path / "g.csv"
     _write_csv(path, rows=rules.MAX_RECORDS_PER_REQUEST * 2 + 17, inverters=7)
 
-    chunks = list(pack(((inverter_of(r), r) for r in iter_rows(path)), rules.MAX_RECORDS_PER_REQUEST))
+    chunks = list(pack(GenerationSource(path).rows(), rules.MAX_RECORDS_PER_REQUEST))
 
     assert max(chunk.size for chunk in chunks) == rules.MAX_RECORDS_PER_REQUEST
     assert sum(chunk.size for chunk in chunks) == rules.MAX_RECORDS_PER_REQUEST * 2 + 17
@@ -152,14 +188,14 @@ def test_pack_never_exceeds_the_documented_limit_and_loses_nothing(tmp_path: Pat
 
 def test_pack_refuses_a_limit_below_one() -> None:
     with pytest.raises(ValueError, match="at least 1"):
-        list(pack([("A", 1)], limit=0))
+        list(pack([(1, {"RemoteInvId": "A"})], limit=0))
 
 
 def _peak_bytes_while_packing(path: Path) -> int:
     tracemalloc.start()
     try:
         total = 0
-        for chunk in pack(((inverter_of(r), r) for r in iter_rows(path)), rules.MAX_RECORDS_PER_REQUEST):
+        for chunk in pack(GenerationSource(path).rows(), rules.MAX_RECORDS_PER_REQUEST):
             total += chunk.size
         return tracemalloc.get_traced_memory()[1]
     finally:

@@ -47,7 +47,9 @@ def test_rec_inventory_item_parses_every_field() -> None:
         item.exported,
     ):
         assert bucket == Decimal(0) and isinstance(bucket, Decimal)
-    assert item.vintage_from == datetime(2021, 11, 6) and item.vintage_to == datetime(2021, 11, 10)
+    assert item.vintage_from == datetime(2021, 11, 6, tzinfo=timezone.utc) and item.vintage_to == datetime(
+        2021, 11, 10, tzinfo=timezone.utc
+    )
     assert (item.country_code, item.fuel_type, item.energy_value) == ("SG", "Solar", "Solar")
     assert item.vintage_year == 2021 and item.trading_count == 1
     assert item.rec_item_type is RecItemType.ISSUED
@@ -64,7 +66,7 @@ def test_rec_transaction_parses_with_exact_tiny_total() -> None:
     tx = RecTransaction.model_validate(envelope["Data"][0])
 
     assert tx.transaction_id == "TRANS-IREC-RETI-20240522-50N5-00004"
-    assert tx.transaction_time == datetime(2024, 5, 22, 6, 54, 51, 863000)
+    assert tx.transaction_time == datetime(2024, 5, 22, 6, 54, 51, 863000, tzinfo=timezone.utc)
     assert tx.type.value is RecTransactionType.RETIREMENT and tx.type.description == "Retirement"
     assert tx.registry is not None and tx.registry.value is Registry.IREC
     assert tx.notes == ""
@@ -75,7 +77,9 @@ def test_rec_transaction_parses_with_exact_tiny_total() -> None:
     assert detail.vintage == 2020  # sent as the string "2020" (C20)
     assert detail.total == Decimal("0.002414") and str(detail.total) == "0.002414"
     assert detail.rec_prefix == "IREC-KHANES20001-VN-2020-0101-0530"
-    assert detail.vintage_from == datetime(2020, 1, 1, 17) and detail.vintage_to == datetime(2020, 5, 30, 17)
+    assert detail.vintage_from == datetime(
+        2020, 1, 1, 17, tzinfo=timezone.utc
+    ) and detail.vintage_to == datetime(2020, 5, 30, 17, tzinfo=timezone.utc)
     assert PageMeta.model_validate(envelope["Meta"]).total_items == 46
 
 
@@ -92,7 +96,9 @@ def test_rec_applications_parse_with_statuses_and_exact_quantities() -> None:
         first.status.value is RecApplicationStatus.IN_PROGRESS and first.status.description == "In-Progress"
     )
     assert not first.status.value.is_terminal
-    assert first.vintage_from == datetime(2022, 6, 13) and first.vintage_to == datetime(2022, 6, 30)
+    assert first.vintage_from == datetime(2022, 6, 13, tzinfo=timezone.utc) and first.vintage_to == datetime(
+        2022, 6, 30, tzinfo=timezone.utc
+    )
     assert first.device_type is not None and first.device_type.value is DeviceType.GROUPED
     assert (first.province_code, first.fuel_type) == ("Nonthaburi", "Group Solar Rooftop")
     assert first.device_id is None and first.review_comment is None
@@ -120,8 +126,8 @@ def test_retirement_detail_parses_every_field() -> None:
     # seven fractional digits: the last one is dropped, the instant is kept to the microsecond
     assert app.completed_time == datetime(2024, 7, 22, 7, 24, 37, 400679, tzinfo=timezone.utc)
     assert app.decision_time == datetime(2024, 7, 22, 7, 24, 37, 400678, tzinfo=timezone.utc)
-    assert app.created_time == datetime(2024, 7, 22, 7, 24, 36, 740000)
-    assert app.updated_time == datetime(2024, 7, 22, 7, 24, 56, 97000)
+    assert app.created_time == datetime(2024, 7, 22, 7, 24, 36, 740000, tzinfo=timezone.utc)
+    assert app.updated_time == datetime(2024, 7, 22, 7, 24, 56, 97000, tzinfo=timezone.utc)
     assert app.blob_content is not None and app.blob_content.endswith(
         "REDEX-RETIREMENTCERTIFICATE-2024-07-22-00003.pdf"
     )

@@ -16,14 +16,17 @@ import pytest
 from pydantic import BaseModel
 
 from airflow_provider_redex.client import routes
+from airflow_provider_redex.client.async_client import AsyncAPIClient, AsyncRedexClient
 from airflow_provider_redex.client.auth import BearerToken
 from airflow_provider_redex.client.base_client import SyncAPIClient
+from airflow_provider_redex.client.calls import PagedCall, Request
 from airflow_provider_redex.client.client import RedexClient
 from airflow_provider_redex.client.envelope import Envelope, PageMeta
 from airflow_provider_redex.client.errors import RedexInputError
+from airflow_provider_redex.client.facade import API_AREAS
 from airflow_provider_redex.client.models import rules
-from airflow_provider_redex.client.paging import Paginator
-from airflow_provider_redex.client.resources._resource import Resource
+from airflow_provider_redex.client.paging import AsyncPaginator, Paginator
+from airflow_provider_redex.client.resources._resource import Resource, endpoint, paged
 from airflow_provider_redex.client.resources.accounts import Accounts
 from airflow_provider_redex.client.resources.billing import Billing
 from airflow_provider_redex.client.resources.device_applications import DeviceApplications
@@ -70,34 +73,43 @@ class RecordingClient(SyncAPIClient):
         self.calls: list[Call] = []
         self.pages: dict[str, list[tuple[Any, PageMeta]]] = {}
 
-    def request(
-        self,
-        route_name: str,
-        *,
-        path_params: Mapping[str, object] | None = None,
-        params: Mapping[str, Any] | None = None,
-        body: Any = None,
-        files: Any = None,
-    ) -> Envelope:
-        self.calls.append(Call(route_name, path_params, params, body, files))
-        if route_name in self.pages:
-            data, meta = self.pages[route_name].pop(0)
+    def _send_request(self, request: Request) -> Envelope:
+        self.calls.append(
+            Call(request.route_name, request.path_params, request.params, request.body, request.files)
+        )
+        if request.route_name in self.pages:
+            data, meta = self.pages[request.route_name].pop(0)
             return Envelope(data=data, meta=meta, errors=None, status_code=200, message=self.message)
         return Envelope(
-            data=self.answers.get(route_name), meta=None, errors=None, status_code=200, message=self.message
+            data=self.answers.get(request.route_name),
+            meta=None,
+            errors=None,
+            status_code=200,
+            message=self.message,
         )
 
-    def paginate(
-        self,
-        route_name: str,
-        item_model: type[M],
-        *,
-        path_params: Mapping[str, object] | None = None,
-        params: Mapping[str, Any] | None = None,
-        items_per_page: int = 100,
-    ) -> Paginator[M]:
-        self.calls.append(Call(route_name, path_params, params, None, None, items_per_page))
-        return Paginator(lambda page: self.request(route_name), item_model)
+    def _pages(self, paged: PagedCall[M]) -> Paginator[M]:
+        self.calls.append(_paged_record(paged))  # record the list as asked; nothing is sent yet
+        return super()._pages(paged)
+
+
+class AsyncRecordingClient(AsyncAPIClient):
+    """The same recorder on the async transport."""
+
+    def __init__(self, answers: Mapping[str, Any] | None = None) -> None:
+        self.sync = RecordingClient(answers)
+
+    async def _send_request(self, request: Request) -> Envelope:
+        return self.sync._send_request(request)
+
+    def _pages(self, paged: PagedCall[M]) -> AsyncPaginator[M]:
+        self.sync.calls.append(_paged_record(paged))
+        return super()._pages(paged)
+
+
+def _paged_record(paged: PagedCall[Any]) -> Call:
+    body = paged.request_for(1).body if paged.page_body is not None else None
+    return Call(paged.route_name, paged.path_params, paged.params, body, None, paged.items_per_page)
 
 
 ANSWERS: dict[str, Any] = {
@@ -140,13 +152,13 @@ DAILY = {
     ],
 }
 MONTHLY = [
-    {"RemoteInvId": "INV02", "Data": {"Year": 2023, "PeriodProductionPerMonthInKWh": {"Jan": 321.111}}}
+    {"RemoteInvId": "INV02", "Data": {"Year": 2023, "PeriodProductionPerMonthInKWh": {"Jan": "321.111"}}}
 ]
 INVERTER = {
     "RemoteInvId": "INV1",
     "ElectronicSerialNumber": "SN1",
     "BrandCode": "HW21",
-    "InstalledCapacity": 9.9,
+    "InstalledCapacity": "9.9",
 }
 DEVICE = {
     "InstallationName": "Roof 1",
@@ -217,7 +229,7 @@ CALLS: list[tuple[type[Resource], str, Callable[[Any], Any]]] = [
     (Inventories, "list_devices", lambda r: r.list_devices(registries=["IREC"])),
     (Inventories, "get_device", lambda r: r.get_device(ID)),
     (Inventories, "list_recs", lambda r: r.list_recs(device_ids=[ID])),
-    (Inventories, "filter_recs", lambda r: list(r.filter_recs({"Registries": ["IREC"]}))),
+    (Inventories, "filter_recs", lambda r: r.filter_recs({"Registries": ["IREC"]})),
     (Inventories, "list_transactions", lambda r: r.list_transactions(types=["Retirement"])),
     (RecApplications, "list", lambda r: r.list(statuses=["Approved"])),
     (RecApplications, "create_for_grouped_device", lambda r: r.create_for_grouped_device(_rec_window())),
@@ -274,12 +286,17 @@ def test_every_route_is_called_by_exactly_one_resource_method() -> None:
     assert sorted(called_routes) == expected
 
 
+def _is_method(member: object) -> bool:
+    """A plain function, or a method defined once for both clients (``@endpoint`` / ``@paged``)."""
+    return inspect.isfunction(member) or isinstance(member, (endpoint, paged))
+
+
 def test_the_route_table_covers_every_public_resource_method() -> None:
     resource_classes = {cls for cls, _, _ in CALLS}
     public = {
         f"{cls.__name__}.{name}"
         for cls in resource_classes
-        for name, _ in inspect.getmembers(cls, inspect.isfunction)
+        for name, _ in inspect.getmembers(cls, _is_method)
         if not name.startswith("_")
     }
     assert public == {f"{cls.__name__}.{name}" for cls, name, _ in CALLS}
@@ -291,6 +308,33 @@ def test_each_route_name_is_written_in_one_resource_module_only() -> None:
     for name in routes.ROUTES:
         if name != "auth.token":
             assert sources.count(f'"{name}"') == 1, name
+
+
+@pytest.mark.parametrize(
+    ("resource_class", "name", "call"), CALLS, ids=[f"{c.__name__}.{n}" for c, n, _ in CALLS]
+)
+async def test_the_async_client_validates_and_sends_exactly_what_the_sync_client_does(
+    resource_class: type[Resource[Any]], name: str, call: Callable[[Any], Any]
+) -> None:
+    sync_client, async_client = RecordingClient(ANSWERS), AsyncRecordingClient(ANSWERS)
+    sync_result = call(resource_class(sync_client))
+    async_result = call(resource_class(async_client))
+    if isinstance(async_result, AsyncPaginator):
+        assert isinstance(sync_result, Paginator)
+    else:
+        assert await async_result == sync_result
+    assert async_client.sync.calls == sync_client.calls
+
+
+async def test_the_async_client_refuses_bad_input_before_any_request() -> None:
+    client = AsyncRecordingClient(ANSWERS)
+    with pytest.raises(RedexInputError):
+        DeviceApplications(client).get("not-a-uuid")
+    with pytest.raises(RedexInputError):
+        Generation(client).get_process(0)
+    with pytest.raises(RedexInputError):
+        Retirements(client).list(items_per_page=101)
+    assert client.sync.calls == []
 
 
 def test_list_sends_wire_filters_and_leaves_paging_to_the_paginator() -> None:
@@ -356,7 +400,7 @@ def test_filter_recs_pages_in_the_post_body() -> None:
         Inventories(client).filter_recs({"AdvanceFilters": {"VintageMonthFrom": 1}, "ItemsPerPage": 10})
     )
     assert len(items) == 2
-    assert [call.body["CurrentPage"] for call in client.calls] == ["1", "2"]
+    assert [call.body["CurrentPage"] for call in client.calls[1:]] == ["1", "2"]
     assert client.calls[0].body["ItemsPerPage"] == "10"
     assert client.calls[0].body["AdvanceFilters"] == {"VintageMonthFrom": 1}
 
@@ -413,3 +457,29 @@ def test_redex_client_binds_one_resource_per_area_to_itself() -> None:
 
 def test_redex_client_keeps_the_transport_constructor() -> None:
     assert inspect.signature(RedexClient) == inspect.signature(SyncAPIClient)
+
+
+def test_both_clients_bind_the_same_resource_definitions_to_themselves() -> None:
+    sync_client = RedexClient("http://127.0.0.1:9", BearerToken("t0ken"))
+    async_client = AsyncRedexClient("http://127.0.0.1:9", BearerToken("t0ken"))
+    assert set(API_AREAS) == {
+        "device_applications", "documents", "generation", "inventories", "rec_applications",
+        "retirements", "beneficiaries", "metadata", "accounts", "billing", "exchange",
+    }  # fmt: skip
+    for area in API_AREAS:
+        sync_resource, async_resource = getattr(sync_client, area), getattr(async_client, area)
+        assert type(sync_resource) is type(async_resource)
+        assert async_resource._client is async_client and sync_resource._client is sync_client
+    assert (
+        inspect.signature(AsyncRedexClient).parameters.keys()
+        == inspect.signature(RedexClient).parameters.keys()
+    )
+    sync_client.close()
+
+
+def test_the_sync_client_refuses_an_async_secret_callback() -> None:
+    async def amask(secret: str) -> None:
+        return None
+
+    with pytest.raises(RedexInputError, match="on_secret"):
+        RedexClient("http://127.0.0.1:9", BearerToken("t0ken"), on_secret=amask)

@@ -1,0 +1,1 @@
+"""``airflow redex ...`` commands for the operators of a deployment (see ``definition.py``)."""
