@@ -165,7 +165,11 @@ class SqlStore:
             sa.Column("at_ms", sa.BigInteger, nullable=False),
             sa.Column("member", sa.String(64), nullable=False),
         )
-        metadata.create_all(self._engine, checkfirst=True)
+        try:
+            metadata.create_all(self._engine, checkfirst=True)
+        except sa.exc.DatabaseError:
+            # Another process created them between our look and our CREATE: look again.
+            metadata.create_all(self._engine, checkfirst=True)
 
     def _take_sqlite_write_lock_at_begin(self) -> None:
         # pysqlite opens transactions lazily and as readers; BEGIN IMMEDIATE takes the write lock
