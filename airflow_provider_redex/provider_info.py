@@ -45,7 +45,24 @@ SENSOR_MODULES: tuple[str, ...] = (
     "airflow_provider_redex.sensors.rec_applications",
     "airflow_provider_redex.sensors.retirements",
 )
-TRIGGER_MODULES: tuple[str, ...] = ("airflow_provider_redex.triggers.status",)
+TRIGGER_MODULES: tuple[str, ...] = (
+    "airflow_provider_redex.triggers.status",
+    "airflow_provider_redex.triggers.decisions",
+)
+EXTRA_LINKS: tuple[str, ...] = (
+    "airflow_provider_redex.links.RedexDeviceApplicationLink",
+    "airflow_provider_redex.links.RedexRecApplicationLink",
+    "airflow_provider_redex.links.RedexRetirementLink",
+    "airflow_provider_redex.links.RedexCertificateLink",
+)
+ASSET_URIS: list[dict[str, Any]] = [
+    {
+        "schemes": ["redex"],
+        "handler": "airflow_provider_redex.lineage.normalize_uri",
+        "factory": "airflow_provider_redex.lineage.create_asset",
+        "to_openlineage_converter": "airflow_provider_redex.lineage.convert_asset_to_openlineage",
+    }
+]
 CLI_COMMANDS: tuple[str, ...] = ("airflow_provider_redex.cli.definition.get_redex_cli_commands",)
 """``airflow redex ...``; Airflow imports the function when its CLI starts."""
 # The timetable and the REDEX page in the UI; Airflow imports the class in every component.
@@ -118,6 +135,12 @@ CONN_FIELDS: dict[str, dict[str, Any]] = {
         "Retries of a request that may be retried (GETs; POSTs only when REDEX surely did not act).",
         {"type": ["integer", "null"], "minimum": 0},
     ),
+    "web_url": _field(
+        "REDEX web address",
+        "REDEX's web application (not the API), e.g. https://uat.redex.eco: tasks then link to the "
+        "REDEX page of what they made. Empty: no links.",
+        {"type": ["string", "null"]},
+    ),
 }
 
 UI_FIELD_BEHAVIOUR: dict[str, Any] = {
@@ -132,6 +155,7 @@ UI_FIELD_BEHAVIOUR: dict[str, Any] = {
         "ip_requests": str(defaults.IP_REQUESTS),
         "ip_window_seconds": f"{defaults.IP_WINDOW_SECONDS:g}",
         "pacing_margin_seconds": f"{defaults.PACING_MARGIN_SECONDS:g}",
+        "web_url": "https://uat.redex.eco",
     },
 }
 
@@ -159,6 +183,8 @@ def get_provider_info() -> dict[str, Any]:
         "operators": _section(OPERATOR_MODULES),
         "sensors": _section(SENSOR_MODULES),
         "triggers": _section(TRIGGER_MODULES),
+        "extra-links": list(EXTRA_LINKS),
+        "asset-uris": [dict(entry) for entry in ASSET_URIS],
         "cli": list(CLI_COMMANDS),
         "plugins": [{"name": "redex", "plugin-class": PLUGIN_CLASS_NAME}],
         "connection-types": [

@@ -25,6 +25,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from devtools.processes import stop_on_signals
 from devtools.stack import DEMO_ROOT, Stack, StackConfig, StackError, wait_for
 
 DAG_IDS = ("redex_onboarding", "redex_generation_daily", "redex_rec_issuance", "redex_retirement")
@@ -33,6 +34,10 @@ DEMO_TIME_SCALE = 0.1
 """The sandbox's 60 s rate window lasts 6 s and an approval (``--approve-after 100``) 10 s."""
 DEMO_APPROVE_AFTER = 100.0
 DEMO_POLL_SECONDS = "2"
+CERTIFICATES = DEMO_ROOT / "certificates"
+"""Each run's certificate goes to a folder of its own here, outside the scratch home the next run
+empties."""
+TASK_STATES_SHOWN = ("deferred", "success", "failed", "skipped", "up_for_retry", "up_for_reschedule")
 
 Say = Callable[[str], None]
 
@@ -45,6 +50,7 @@ class LifecycleSummary:
     device_application_number: str = ""
     generation_runs: int = 0
     records_pushed: int = 0
+    generation_kwh: Decimal = Decimal(0)
     issuance_runs: int = 0
     recs_issued: Decimal = Decimal(0)
     vintage: str = ""
@@ -63,9 +69,11 @@ class LifecycleSummary:
             "",
             f"REDEX lifecycle demo: done in {self.seconds:.0f} s",
             f"  device approved   {self.device_id} (application {self.device_application_number})",
-            f"  records pushed    {self.records_pushed:,} in {self.generation_runs} daily runs",
-            f"  RECs issued       {self.recs_issued} for {self.vintage} in {self.issuance_runs} run(s)",
-            f"  RECs retired      {self.recs_retired} (retirement {self.retirement_number})",
+            f"  generation        {self.records_pushed:,} daily readings pushed in {self.generation_runs} "
+            f"daily runs, {self.generation_kwh:,} kWh processed by REDEX",
+            f"  RECs issued       {self.recs_issued} MWh (1 REC = 1 MWh) for {self.vintage} in "
+            f"{self.issuance_runs} run(s)",
+            f"  RECs retired      {self.recs_retired} MWh (retirement {self.retirement_number})",
             f"  certificate       {self.certificate}",
             f"  deferred sensors  {deferred}; 429s from the sandbox: {self.rate_limited}",
             f"  Airflow UI        {self.ui_url}{ui_note}",
@@ -90,7 +98,7 @@ def run_lifecycle(stack: Stack, *, say: Say = print, timeout: float = 900.0) -> 
     say("1/4 onboarding: upload the ODF, register 300 inverters, wait for approval")
     stack.set_paused("redex_onboarding", False)
     stack.trigger("redex_onboarding")
-    stack.wait_for_runs("redex_onboarding", timeout=timeout)
+    stack.wait_for_runs("redex_onboarding", timeout=timeout, on_poll=TaskProgress(stack, say))
     device = _json(stack.variable("redex_grouped_device"))
     summary.device_id = device["device_id"]
     summary.device_application_number = device.get("application_number") or ""
@@ -98,14 +106,17 @@ def run_lifecycle(stack: Stack, *, say: Say = print, timeout: float = 900.0) -> 
     say("2/4 daily generation: the scheduler catches up one run per sample day; issuance follows the Asset")
     stack.set_paused("redex_rec_issuance", False)
     stack.set_paused("redex_generation_daily", False)
-    days = stack.wait_for_runs("redex_generation_daily", count=_sample_days(), timeout=timeout)
+    days = stack.wait_for_runs(
+        "redex_generation_daily", count=_sample_days(), timeout=timeout, on_poll=TaskProgress(stack, say)
+    )
     summary.generation_runs = len(days)
     summary.records_pushed = sum(
         int(stack.xcom(r["dag_id"], r["dag_run_id"], "push_generation_data")["records_sent"]) for r in days
     )
+    summary.generation_kwh = _processed_kwh(stack, summary.device_id)
 
     say("3/4 REC issuance: waiting until the processed days are claimed and approved")
-    issued = _wait_issuance_settled(stack, timeout=timeout)
+    issued = _wait_issuance_settled(stack, timeout=timeout, progress=TaskProgress(stack, say))
     summary.issuance_runs = len(issued)
     claimed = [stack.xcom(r["dag_id"], r["dag_run_id"], "record_issuance") for r in issued]
     claimed = [c for c in claimed if c]
@@ -114,8 +125,8 @@ def run_lifecycle(stack: Stack, *, say: Say = print, timeout: float = 900.0) -> 
 
     say("4/4 retirement: beneficiary, retire the default quantity, wait, store the certificate")
     stack.set_paused("redex_retirement", False)
-    stack.trigger("redex_retirement")
-    (retirement,) = stack.wait_for_runs("redex_retirement", timeout=timeout)
+    stack.trigger("redex_retirement", conf={"certificate_dir": f"{_certificate_dir(stack)}/"})
+    (retirement,) = stack.wait_for_runs("redex_retirement", timeout=timeout, on_poll=TaskProgress(stack, say))
     decision = stack.xcom("redex_retirement", retirement["dag_run_id"], "wait_for_retirement")
     certificate = stack.xcom("redex_retirement", retirement["dag_run_id"], "store_certificate")
     summary.recs_retired = _retired_amount(stack, decision["retirement_application_id"])
@@ -128,7 +139,46 @@ def run_lifecycle(stack: Stack, *, say: Say = print, timeout: float = 900.0) -> 
     return summary
 
 
-def _wait_issuance_settled(stack: Stack, *, timeout: float) -> list[dict[str, Any]]:
+class TaskProgress:
+    """A line per task that reaches a state a person waits for (deferred, success, failed ...),
+    so no step of the lifecycle passes in silence. Pass as ``on_poll`` to ``wait_for_runs``."""
+
+    def __init__(self, stack: Stack, say: Say) -> None:
+        self.stack, self.say = stack, say
+        self.seen: dict[tuple[str, str], str] = {}
+
+    def __call__(self, runs: list[dict[str, Any]]) -> None:
+        for run in runs:
+            if (run["dag_run_id"], "") in self.seen:
+                continue
+            for ti in self.stack.task_instances(run["dag_id"], run["dag_run_id"]):
+                key, state = (run["dag_run_id"], ti["task_id"]), str(ti["state"])
+                if state in TASK_STATES_SHOWN and self.seen.get(key) != state:
+                    self.seen[key] = state
+                    self.say(f"    {run['dag_id']}{_run_label(run)}: {ti['task_id']} {state}")
+            if run["state"] in ("success", "failed"):
+                self.seen[(run["dag_run_id"], "")] = run["state"]
+                self.say(f"    {run['dag_id']}{_run_label(run)}: run {run['state']}")
+
+
+def _run_label(run: dict[str, Any]) -> str:
+    """`` day 2026-11-01`` for a scheduled run, else the run's kind and time (`` asset_triggered
+    01:03:23``): short, and enough to tell runs of one DAG apart."""
+    start = run.get("data_interval_start") or ""
+    if run.get("run_type") == "scheduled" and start:
+        return f" day {start[:10]}"
+    after = str(run.get("run_after") or run.get("queued_at") or "")
+    return f" {run.get('run_type') or 'run'} {after[11:19]}".rstrip()
+
+
+def _certificate_dir(stack: Stack) -> Path:
+    """This run's certificate folder: the time and the stack's id make it unique."""
+    return CERTIFICATES / f"{time.strftime('%Y%m%d-%H%M%S')}-{stack.run_id}"
+
+
+def _wait_issuance_settled(
+    stack: Stack, *, timeout: float, progress: Callable[[list[dict[str, Any]]], None] | None = None
+) -> list[dict[str, Any]]:
     """Until no issuance run is pending and an issued window reaches the last sample day.
 
     Several runs may happen (one per Asset event that arrived while none was running); the
@@ -140,6 +190,8 @@ def _wait_issuance_settled(stack: Stack, *, timeout: float) -> list[dict[str, An
 
     def settled() -> list[dict[str, Any]] | None:
         runs = stack.dag_runs("redex_rec_issuance")
+        if progress is not None:
+            progress(runs)
         failed = [r for r in runs if r["state"] == "failed"]
         if failed:
             raise StackError(
@@ -195,6 +247,20 @@ def _retired_amount(stack: Stack, retirement_application_id: str) -> Decimal:
         client.close()
 
 
+def _processed_kwh(stack: Stack, device_id: str) -> Decimal:
+    """The energy REDEX holds for the device over the sample days (G6), in kWh."""
+    from redex_common import FIRST_DAY, LAST_DAY
+
+    client = _sandbox_client(stack)
+    try:
+        total = client.generation.sum_period(
+            device_id, vintage_from=FIRST_DAY.date(), vintage_to=LAST_DAY.date()
+        ).total_period_production_in_kwh
+        return Decimal(total)
+    finally:
+        client.close()
+
+
 def _approved_quantity(stack: Stack, device_id: str) -> Decimal:
     """RECs REDEX approved for the device."""
     client = _sandbox_client(stack)
@@ -243,6 +309,9 @@ def main(argv: list[str] | None = None) -> int:
         "--keep-running", action="store_true", help="leave the stack up afterwards (Ctrl-C stops it)"
     )
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds allowed per lifecycle step")
+    parser.add_argument(
+        "--home", type=Path, default=None, help="scratch directory, emptied first (default .demo/lifecycle)"
+    )
     args = parser.parse_args(argv)
 
     def say(message: str) -> None:
@@ -255,18 +324,30 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("airflow_provider_redex").setLevel(logging.WARNING)
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dags"))
-    stack = Stack(demo_config())
+    stack = Stack(demo_config(args.home))
+    # SIGTERM and SIGHUP (a closed terminal) stop the stack the way Ctrl-C does.
+    with stop_on_signals():
+        return _run(stack, args, say)
+
+
+def _run(stack: Stack, args: argparse.Namespace, say: Say) -> int:
     started = time.monotonic()
     try:
-        say(f"starting the sandbox and Airflow in {stack.home} (logs in {stack.home / 'logs'})")
+        say(f"starting in {stack.home} (component logs in {stack.home / 'logs'})")
         stack.prepare_home()
-        stack.start()
+        stack.start_sandbox()
+        say(f"REDEX sandbox up at {stack.sandbox_url}; creating Airflow's metadata database")
+        stack.migrate()
+        say("starting Airflow's api-server, scheduler, dag-processor and triggerer")
+        stack.start_airflow()
+        stack.wait_healthy()
         say(f"Airflow is up in {time.monotonic() - started:.0f} s: UI at {stack.api_url}")
+        say("parsing the example DAGs")
         summary = run_lifecycle(stack, say=say, timeout=args.timeout)
         summary.seconds = time.monotonic() - started
         print(summary.render(ui_kept=args.keep_running), flush=True)
         if args.keep_running:
-            say(f"still running; UI at {stack.api_url} — Ctrl-C to stop")
+            say(f"still running; UI at {stack.api_url} (no login: everyone is admin); Ctrl-C stops it")
             while True:
                 time.sleep(3600)
         return 0
@@ -279,6 +360,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         say("stopping everything the demo started")
         stack.stop()
+        say("stopped")
 
 
 if __name__ == "__main__":

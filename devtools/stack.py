@@ -39,7 +39,14 @@ from typing import Any
 
 import requests
 
-from devtools.processes import ManagedProcess, StackError, free_port, port_open, wait_for
+from devtools.processes import (
+    ManagedProcess,
+    StackError,
+    free_port,
+    port_open,
+    stop_on_signals,
+    wait_for,
+)
 from devtools.services import PostgresDatabase, redis_available
 
 __all__ = [
@@ -63,6 +70,10 @@ DAGS_FOLDER = REPO_ROOT / "dags"
 DEMO_ROOT = REPO_ROOT / ".demo"
 SANDBOX_TOKEN = "sandbox-demo-token"
 AIRFLOW_COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
+# Their log servers listen on every interface (Airflow hard-codes the host); every component of a
+# stack shares one machine and one log folder, so the api-server reads the files directly and
+# these run without a log server: nothing the stack starts listens beyond loopback.
+LOG_SERVING_COMPONENTS = ("scheduler", "triggerer")
 
 
 @dataclass
@@ -116,8 +127,6 @@ class Stack:
         self.run_id = uuid.uuid4().hex[:8]
         self.processes: dict[str, ManagedProcess] = {}
         self._jwt_secret = secrets.token_urlsafe(32)
-        # Log-serving ports default to fixed numbers (8793/8794): give this stack its own.
-        self._log_ports = {"worker": free_port(), "trigger": free_port()}
         self._session = requests.Session()
 
     # ---- addresses ------------------------------------------------------------------------
@@ -194,8 +203,8 @@ class Stack:
                 "AIRFLOW__API__SECRET_KEY": self._jwt_secret,
                 "AIRFLOW__OPERATORS__DEFAULT_DEFERRABLE": "True",
                 "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
-                "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(self._log_ports["worker"]),
-                "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(self._log_ports["trigger"]),
+                # The connection form's Test button (Airflow ships it disabled).
+                "AIRFLOW__CORE__TEST_CONNECTION": "Enabled",
                 "AIRFLOW_CONN_REDEX_DEFAULT": json.dumps(self.connection()),
                 "PYTHONUNBUFFERED": "1",
             }
@@ -272,9 +281,10 @@ class Stack:
             argv = ["airflow", component]
             if component == "api-server":
                 argv += ["--host", "127.0.0.1", "--port", str(self.api_port), "--workers", "1"]
+            if component in LOG_SERVING_COMPONENTS:
+                argv.append("--skip-serve-logs")
             self._spawn(component, argv, env)
         for index in range(self.config.celery_workers):
-            worker_env = {**env, "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port())}
             self._spawn(
                 f"celery-worker-{index}",
                 [
@@ -287,8 +297,9 @@ class Stack:
                     "2",
                     "--celery-hostname",
                     f"worker{index}-{self.run_id}@%h",
+                    "--skip-serve-logs",
                 ],
-                worker_env,
+                env,
             )
 
     def wait_healthy(self, timeout: float = 180.0) -> dict[str, Any]:
@@ -498,7 +509,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sandbox_approve_after=args.approve_after,
         extra_env={"REDEX_EXAMPLE_POLL_SECONDS": args.poll_seconds},
     )
-    with Stack(config) as stack:
+    # SIGTERM and SIGHUP stop the stack the way Ctrl-C does.
+    with stop_on_signals(), Stack(config) as stack:
         stack.prepare_home()
         stack.start()
         print(f"Airflow UI     {stack.api_url}\nREDEX sandbox  {stack.sandbox_url} (token {config.token})")

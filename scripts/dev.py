@@ -2,10 +2,12 @@
 """The project's two commands: ``python3 scripts/dev.py test`` and ``python3 scripts/dev.py demo``.
 
 A fresh machine has only Python, so this script uses the standard library alone. It keeps a
-virtual environment in ``.venv`` at the repository root and installs the project into it
-(``pip install -e ".[dev]"``) when the environment is missing or ``pyproject.toml`` (or the
-pinned constraints) changed since the last install: a stamp file inside ``.venv`` holds their
-hash. Nothing is installed outside ``.venv``.
+virtual environment in ``.venv`` at the repository root and installs the project into it when
+the environment is missing, lacks what the command needs, or ``pyproject.toml`` (or the pinned
+constraints) changed since the last install: a stamp file inside ``.venv`` holds their hash and
+the extra installed. ``demo`` installs only what the demo runs (``pip install -e ".[demo]"``:
+the provider, the sandbox, Airflow); ``test`` installs everything the tests and linters need
+(``.[dev]``, which includes the demo's). Nothing is installed outside ``.venv``.
 
 ``test`` runs ruff, mypy and pytest and fails if any of them fails; pytest's "no tests ran"
 (exit 5) counts as a failure, so an empty run can never look green. ``demo`` runs
@@ -33,6 +35,9 @@ PYPROJECT = ROOT / "pyproject.toml"
 # long dependency resolution for Airflow. Other Python versions resolve freely.
 CONSTRAINTS = ROOT / "scripts" / f"constraints-py{sys.version_info.major}.{sys.version_info.minor}.txt"
 PYTEST_NO_TESTS = 5
+EXTRA_FOR_COMMAND = {"test": "dev", "demo": "demo"}
+# An environment installed with the key also has everything of the values.
+EXTRA_INCLUDES = {"dev": {"dev", "demo"}, "demo": {"demo"}}
 
 
 def _bin(name: str) -> Path:
@@ -64,8 +69,14 @@ def _venv_works() -> bool:
     return python.exists() and subprocess.call([str(python), "-c", "import sys"]) == 0
 
 
-def ensure_environment() -> None:
-    """Create ``.venv`` and install the project into it, unless it is already up to date."""
+def _installed() -> tuple[str, str]:
+    """The stamp's ``(hash, extra)``; a stamp from before the split holds only the hash of ``dev``."""
+    words = STAMP.read_text().split() if STAMP.exists() else []
+    return (words[0] if words else "", words[1] if len(words) > 1 else "dev")
+
+
+def ensure_environment(extra: str = "dev") -> None:
+    """Create ``.venv`` and install the project with ``extra`` into it, unless already there."""
     if not _venv_works():
         if VENV.exists():
             _say(f"{VENV} is broken; recreating it")
@@ -74,16 +85,17 @@ def ensure_environment() -> None:
         if _run([sys.executable, "-m", "venv", VENV]) != 0:
             sys.exit("[dev] could not create the virtual environment")
     wanted = _install_inputs_hash()
-    if STAMP.exists() and STAMP.read_text().strip() == wanted:
+    installed_hash, installed_extra = _installed()
+    if installed_hash == wanted and extra in EXTRA_INCLUDES.get(installed_extra, set()):
         return
     started = time.monotonic()
     command: list[str | Path] = [_bin("python"), "-m", "pip", "install", "--progress-bar", "off"]
-    command += ["-e", ".[dev]"]
+    command += ["-e", f".[{extra}]"]
     if CONSTRAINTS.exists():
         command += ["-c", CONSTRAINTS]
     if _run(command) != 0:
         sys.exit("[dev] pip install failed; see the output above")
-    STAMP.write_text(wanted + "\n")
+    STAMP.write_text(f"{wanted} {extra}\n")
     _say(f"environment ready in {time.monotonic() - started:.0f} s")
 
 
@@ -111,7 +123,14 @@ def command_test(pytest_args: Sequence[str]) -> int:
 
 
 def command_demo(demo_args: Sequence[str]) -> int:
-    return _run([_bin("python"), "-m", "devtools.demo", *demo_args], _environment())
+    command: list[str | Path] = [_bin("python"), "-m", "devtools.demo", *demo_args]
+    if os.name != "posix":
+        return _run(command, _environment())
+    # The demo takes this process's place, so a SIGTERM or SIGHUP sent to it (or to the
+    # terminal's process group) reaches the demo itself, which then stops all it started.
+    _say("$ " + " ".join(str(part) for part in command))
+    os.chdir(ROOT)
+    os.execve(command[0], [str(part) for part in command], _environment())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -119,7 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("command", choices=("test", "demo"))
     parser.add_argument("args", nargs=argparse.REMAINDER, help="passed on to pytest or to the demo")
     options = parser.parse_args(argv)
-    ensure_environment()
+    ensure_environment(EXTRA_FOR_COMMAND[options.command])
     if options.command == "test":
         return command_test(options.args)
     return command_demo(options.args)

@@ -17,6 +17,7 @@ import shutil
 import socket
 import tempfile
 from collections.abc import Generator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -64,6 +65,23 @@ def pytest_make_collect_report(
     report = yield
     _fail_if_skipped_in_ci(report)
     return report
+
+
+# Every test in these folders carries the folder's marker, so `-m "not e2e and not bench"` (the
+# fast tier) leaves them out even when a new test forgets its pytestmark.
+FOLDER_MARKERS = {"e2e": "e2e", "bench": "bench"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    tests_root = Path(__file__).parent
+    for item in items:
+        try:
+            folder = item.path.relative_to(tests_root).parts[0]
+        except ValueError:
+            continue
+        marker = FOLDER_MARKERS.get(folder)
+        if marker and item.get_closest_marker(marker) is None:
+            item.add_marker(marker)
 
 
 def _reachable(host: str, port: int, probe: bytes = b"", expect: bytes = b"") -> str | None:

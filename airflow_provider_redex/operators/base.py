@@ -15,6 +15,7 @@ from airflow.sdk import BaseOperator
 
 from airflow_provider_redex.client.errors import RedexInputError
 from airflow_provider_redex.hooks.redex import RedexHook
+from airflow_provider_redex.lineage import RedexLineageMixin, produced_alias
 from airflow_provider_redex.operators.exactly_once import (
     UNACKNOWLEDGED_CREATE_WAIT_SECONDS,
     CreationLedger,
@@ -31,8 +32,12 @@ if TYPE_CHECKING:
 __all__ = ["RedexBaseOperator", "RedexCreatingOperator", "RedexRefusal"]
 
 
-class RedexBaseOperator(BaseOperator):
+class RedexBaseOperator(RedexLineageMixin, BaseOperator):
     """Base of the REDEX operators.
+
+    An operator that creates REDEX resources (its ``lineage_output_kind``) has the asset alias of
+    that kind among its ``outlets`` (added to any given) and reports each resource it made
+    through it (:meth:`~airflow_provider_redex.lineage.RedexLineageMixin.record_produced`).
 
     :param redex_conn_id: the REDEX connection (default ``redex_default``).
     """
@@ -51,6 +56,9 @@ class RedexBaseOperator(BaseOperator):
     def __init__(self, *, redex_conn_id: str = RedexHook.default_conn_name, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.redex_conn_id = redex_conn_id
+        kind = self.lineage_output_kind
+        if kind and (alias := produced_alias(kind)) not in self.outlets:
+            self.outlets.append(alias)
 
     @contextmanager
     def redex_client(self) -> Iterator[RedexClient]:

@@ -31,6 +31,7 @@ class RedexCreateBeneficiaryOperator(RedexCreatingOperator):
     :param redex_conn_id: the REDEX connection (default ``redex_default``).
     """
 
+    lineage_output_kind = "beneficiaries"
     template_fields: Sequence[str] = ("beneficiary", "redex_conn_id")
     ledger_key = "redex_beneficiary"
     resource_name = "beneficiary"
@@ -54,6 +55,7 @@ class RedexCreateBeneficiaryOperator(RedexCreatingOperator):
             )
         verb = "Created" if outcome.created_now else "Reusing existing"
         self.log.info("%s beneficiary %r: %s", verb, request.beneficiary_name, outcome.resource_id)
+        self.record_produced(context, outcome.resource_id, name=request.beneficiary_name, how=outcome.how)
         return str(outcome.resource_id)
 
 

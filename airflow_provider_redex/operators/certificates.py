@@ -14,6 +14,7 @@ from urllib.parse import unquote, urlsplit
 import requests
 
 from airflow_provider_redex.client.base_client import check_base_url
+from airflow_provider_redex.links import RedexRetirementLink
 from airflow_provider_redex.operators.base import RedexBaseOperator, RedexRefusal
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ class RedexDownloadRetirementCertificateOperator(RedexBaseOperator):
     :param redex_conn_id: the REDEX connection (default ``redex_default``).
     """
 
+    operator_extra_links = (RedexRetirementLink(),)
     template_fields: Sequence[str] = ("retirement_application_id", "destination", "redex_conn_id")
 
     def __init__(

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from airflow_provider_redex.client import wire_json
 from airflow_provider_redex.client.errors import RedexBadRequestError, RedexError
 from airflow_provider_redex.client.models.devices import DeviceApplication, GroupedDeviceApplicationRequest
+from airflow_provider_redex.links import RedexDeviceApplicationLink
 from airflow_provider_redex.operators.base import RedexCreatingOperator, RedexRefusal
 from airflow_provider_redex.operators.exactly_once import (
     Intent,
@@ -51,6 +52,8 @@ class RedexRegisterGroupedDeviceOperator(RedexCreatingOperator):
     :param redex_conn_id: the REDEX connection (default ``redex_default``).
     """
 
+    operator_extra_links = (RedexDeviceApplicationLink(),)
+    lineage_output_kind, lineage_input_attribute = "device-applications", "grouped_device_file"
     template_fields: Sequence[str] = (
         "grouped_device",
         "grouped_device_file",
@@ -92,6 +95,7 @@ class RedexRegisterGroupedDeviceOperator(RedexCreatingOperator):
                 refused_as_duplicate=_duplicate_inverters,
             )
         self._log_outcome(request, outcome)
+        self.record_produced(context, outcome.resource_id, name=request.grouped_english_name, how=outcome.how)
         return str(outcome.resource_id)
 
     def _application_data(self) -> dict[str, Any]:

@@ -32,6 +32,7 @@ class RedexUploadDocumentOperator(RedexBaseOperator):
     :param redex_conn_id: the REDEX connection (default ``redex_default``).
     """
 
+    lineage_output_kind, lineage_result_key, lineage_input_attribute = "documents", "file_id", "path"
     template_fields: Sequence[str] = ("path", "filename", "redex_conn_id")
 
     def __init__(
@@ -56,6 +57,7 @@ class RedexUploadDocumentOperator(RedexBaseOperator):
         self.log.info(
             "Uploaded %s (%s bytes) to REDEX as document %s", name, f"{len(content):,}", uploaded.id
         )
+        self.record_produced(context, uploaded.id, filename=name)
         return {"file_id": str(uploaded.id), "validation_code": uploaded.validation_code}
 
     def _read_checked(self) -> tuple[str, bytes]:

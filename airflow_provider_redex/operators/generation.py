@@ -159,6 +159,8 @@ class RedexPushGenerationDataOperator(RedexBaseOperator):
     :param redex_conn_id: the REDEX connection (default ``redex_default``).
     """
 
+    lineage_output_kind, lineage_result_key = "generation-processes", "process_ids"
+    lineage_input_attribute = "source"
     template_fields: Sequence[str] = ("source", "frequency", "file_format", "redex_conn_id")
     ledger_key = "redex_generation_push"
 
@@ -210,6 +212,7 @@ class RedexPushGenerationDataOperator(RedexBaseOperator):
         finally:
             prepared.close()
         self._log_summary(report)
+        self.record_produced(context, *report.process_ids, frequency=self.frequency)
         return report.as_xcom()
 
     def _prepare(self) -> PreparedPush:

@@ -37,6 +37,7 @@ from airflow_provider_redex.client.models.rec_applications import (
     GroupedDeviceRecApplicationRequest,
     RecApplication,
 )
+from airflow_provider_redex.links import RedexRecApplicationLink
 from airflow_provider_redex.operators.base import RedexCreatingOperator, RedexRefusal
 from airflow_provider_redex.operators.exactly_once import (
     CreationLedger,
@@ -69,6 +70,8 @@ class RedexCreateRecApplicationOperator(RedexCreatingOperator):
     :param redex_conn_id: the REDEX connection (default ``redex_default``).
     """
 
+    operator_extra_links = (RedexRecApplicationLink(),)
+    lineage_output_kind = "rec-applications"
     template_fields: Sequence[str] = ("device_id", "vintage_from", "vintage_to", "quantity", "redex_conn_id")
     ledger_key = "redex_rec_application"
     resource_name = "REC application"
@@ -94,6 +97,7 @@ class RedexCreateRecApplicationOperator(RedexCreatingOperator):
             self.log.info(
                 "REC application %s was created by an earlier try of this task; not applying again", recorded
             )
+            self.record_produced(context, recorded, device_id=self.device_id, how="recorded")
             return str(recorded)
         self._check_given_arguments()
         with self.redex_client() as client:
@@ -112,6 +116,7 @@ class RedexCreateRecApplicationOperator(RedexCreatingOperator):
                 refused_as_duplicate=lambda error: isinstance(error, RedexUnprocessableError),
             )
         self._log_outcome(request, outcome)
+        self.record_produced(context, outcome.resource_id, device_id=self.device_id, how=outcome.how)
         return str(outcome.resource_id)
 
     def _check_given_arguments(self) -> None:

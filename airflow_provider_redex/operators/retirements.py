@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_redex.client.models.inventory import RecItem
 from airflow_provider_redex.client.models.retirements import RetirementApplication, RetirementRequest
+from airflow_provider_redex.links import RedexRetirementLink
 from airflow_provider_redex.operators.base import RedexCreatingOperator, RedexRefusal
 from airflow_provider_redex.operators.exactly_once import Intent, fingerprint, id_of, made_after
 
@@ -46,6 +47,8 @@ class RedexCreateRetirementOperator(RedexCreatingOperator):
     :param redex_conn_id: the REDEX connection (default ``redex_default``).
     """
 
+    operator_extra_links = (RedexRetirementLink(),)
+    lineage_output_kind = "retirements"
     template_fields: Sequence[str] = (
         "beneficiary_id",
         "quantity",
@@ -105,6 +108,7 @@ class RedexCreateRetirementOperator(RedexCreatingOperator):
         self.log.info(
             "%s to retire %s RECs: retirement application %s", verb, request.quantity, outcome.resource_id
         )
+        self.record_produced(context, outcome.resource_id, quantity=request.quantity, how=outcome.how)
         return str(outcome.resource_id)
 
     def _request_data(self) -> dict[str, Any]:

@@ -10,6 +10,15 @@ trigger event: the trigger's own event, or one built from a synchronous poke. Th
 three modes deciding alike: success returns the XCom value, a terminal failure fails the task
 without retry (REDEX has decided; retrying cannot change it) and names the application
 number, the status and REDEX's reason.
+
+What waiting costs, from the account's 60 requests a minute (DESIGN.md):
+
+* deferred: every sensor of one kind on one connection waits in the triggerer's shared poll,
+  one list request per poll interval for the kind, however many sensors wait (paged: one more
+  per 100 undecided items), plus one GET for each item when it is decided. Generation
+  processes: one GET per distinct undecided ProcessId per interval (G4 takes one id);
+* ``poke`` / ``reschedule``: one list request per kind per poke interval in one process (the
+  short-lived :mod:`~airflow_provider_redex.sensors.status_cache`), else one per sensor.
 """
 
 from __future__ import annotations
@@ -26,6 +35,7 @@ from airflow.sdk.exceptions import AirflowException, AirflowFailException, Airfl
 
 from airflow_provider_redex.hooks.redex import RedexHook
 from airflow_provider_redex.operators.outcomes import final_refusals
+from airflow_provider_redex.sensors.status_cache import DEFAULT_TTL_SECONDS, STATUS_CACHE
 from airflow_provider_redex.triggers.events import (
     EVENT_ERROR,
     EVENT_FAILURE,
@@ -44,6 +54,9 @@ if TYPE_CHECKING:
 
 class RedexStatusSensor(BaseSensorOperator):
     """Wait until REDEX has decided one or more resources of one kind.
+
+    Deferred, waiting costs one list request per kind per ``poke_interval`` for all sensors of
+    that kind on the connection together (see the module docstring for the details).
 
     :param redex_conn_id: the REDEX connection (default ``redex_default``).
     :param deferrable: wait in the triggerer instead of the worker; default from
@@ -114,8 +127,12 @@ class RedexStatusSensor(BaseSensorOperator):
 
         A refusal (a wrong id, a refused token) fails without retry (:mod:`..operators.outcomes`).
         """
+        ttl = min(DEFAULT_TTL_SECONDS, self.poke_interval / 2)
         with final_refusals(), self._client() as client:
-            readings = [self.target.read(client, resource_id) for resource_id in self.resource_ids()]
+            readings = [
+                STATUS_CACHE.read(client, self.redex_conn_id, self.target, resource_id, ttl)
+                for resource_id in self.resource_ids()
+            ]
         event = self.target.decide(readings)
         if event is None:
             pending = next(r for r in readings if not r.is_success)

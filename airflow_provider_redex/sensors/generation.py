@@ -16,6 +16,10 @@ class RedexGenerationProcessSensor(RedexStatusSensor):
 
     Returns ``{process_ids, statuses}``.
 
+    Waiting costs one G4 read per distinct undecided ProcessId per poll interval (G4 takes one
+    id and REDEX lists no processes); deferred sensors waiting on the same process share its read,
+    and a process that succeeded is not read again.
+
     :param process_ids: one ProcessId or several: a list, the ``process_ids`` the push operator
         returned (``push.output["process_ids"]``), or their rendered text (``"[1, 2]"``, ``"1,2"``).
     :param redex_conn_id: the REDEX connection (default ``redex_default``).

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from airflow_provider_redex.links import RedexRecApplicationLink
 from airflow_provider_redex.sensors.base import RedexStatusSensor, single_id
 from airflow_provider_redex.triggers.status import RedexRecApplicationTrigger
 
@@ -15,11 +16,15 @@ class RedexRecApplicationSensor(RedexStatusSensor):
 
     Returns ``{rec_application_id, application_number, status}``.
 
+    Waiting costs one R1 list request per poll interval for all deferred REC-application sensors
+    of the connection together, plus one GET when the application is decided.
+
     :param rec_application_id: the id ``RedexCreateRecApplicationOperator`` returned.
     :param redex_conn_id: the REDEX connection (default ``redex_default``).
     :param deferrable: wait in the triggerer; default from ``[operators] default_deferrable``.
     """
 
+    operator_extra_links = (RedexRecApplicationLink(),)
     template_fields: Sequence[str] = ("rec_application_id", "redex_conn_id")
     trigger_class = RedexRecApplicationTrigger
 

@@ -1,7 +1,9 @@
-"""Triggers that poll REDEX statuses with GETs in the triggerer."""
+"""Triggers that poll REDEX statuses with GETs in the triggerer, and one that schedules DAGs on
+REDEX's decisions (``AssetWatcher``)."""
 
 from __future__ import annotations
 
+from airflow_provider_redex.triggers.decisions import RedexApplicationDecidedTrigger
 from airflow_provider_redex.triggers.events import TRIGGER_EVENT_STATUSES, validate_trigger_event
 from airflow_provider_redex.triggers.status import (
     RedexDeviceApplicationTrigger,
@@ -13,6 +15,7 @@ from airflow_provider_redex.triggers.status import (
 
 __all__ = [
     "TRIGGER_EVENT_STATUSES",
+    "RedexApplicationDecidedTrigger",
     "RedexDeviceApplicationTrigger",
     "RedexGenerationProcessTrigger",
     "RedexRecApplicationTrigger",

@@ -6,19 +6,25 @@ absolute deadline (epoch seconds), so a trigger that is moved to another trigger
 restarted, does not wait longer than the sensor asked. Before giving up it reads the status
 once more, so an application decided in the last interval is not reported as a timeout.
 Each trigger yields exactly one event (see :mod:`airflow_provider_redex.triggers.events`).
+
+In a triggerer the status triggers share their polling (:mod:`airflow_provider_redex.triggers.shared`):
+every trigger on one connection and one kind reads its item from one list request per interval,
+so waiting costs one request per kind per interval, not one per waiting sensor. Alone (``airflow
+dags test`` runs a trigger in-process through ``run()``), a trigger reads its own ids with GETs.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Hashable
 from datetime import datetime, timezone
 from typing import Any, ClassVar
 
-from airflow.triggers.base import BaseTrigger, TriggerEvent
+from airflow.triggers.base import BaseEventTrigger, TriggerEvent
 
-from airflow_provider_redex.triggers.events import EVENT_ERROR, make_event
+from airflow_provider_redex.triggers import shared
+from airflow_provider_redex.triggers.events import EVENT_ERROR, RedexTriggerEvent, make_event
 from airflow_provider_redex.triggers.targets import (
     DeviceApplicationTarget,
     GenerationProcessTarget,
@@ -31,8 +37,12 @@ from airflow_provider_redex.triggers.targets import (
 DEFAULT_POLL_INTERVAL_SECONDS = 60.0
 
 
-class RedexStatusTrigger(BaseTrigger):
+class RedexStatusTrigger(BaseEventTrigger):
     """Poll one REDEX resource until its status is terminal or ``deadline`` passes.
+
+    In a triggerer, every trigger of one kind on one connection shares one poll (one list
+    request per interval, see :mod:`~airflow_provider_redex.triggers.shared`); alone, ``run()``
+    reads the resource with a GET per interval.
 
     :param resource_ids: the application id (uuid) or generation ProcessIds to poll; the
         trigger succeeds when all succeeded and fails at the first failure.
@@ -43,6 +53,10 @@ class RedexStatusTrigger(BaseTrigger):
     """
 
     target: ClassVar[StatusTarget]
+
+    # A status trigger belongs to a deferred task: with [triggerer] queues_enabled it keeps
+    # running on the task's queue, as before it became an event trigger (which opt out).
+    supports_triggerer_queue: bool = True
 
     def __init__(
         self,
@@ -74,20 +88,93 @@ class RedexStatusTrigger(BaseTrigger):
         )
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
-        try:
-            event = await self._poll_until_decided()
-        except Exception as exc:  # reported as an event: the sensor fails with the cause shown
-            event = make_event(
-                EVENT_ERROR,
-                f"Polling REDEX {self.target.noun} {', '.join(self.resource_ids)} failed: "
-                f"{type(exc).__name__}: {exc}",
-                resource_id=",".join(self.resource_ids),
-            )
+        event = await self._reported(self._poll_until_decided({}))
         yield TriggerEvent(dict(event))  # type: ignore[no-untyped-call]
 
-    async def _poll_until_decided(self) -> Any:
-        client = await self._client()
+    # --- shared waiting (Airflow 3.3 shared streams) ---------------------------------------------
+
+    def shared_stream_key(self) -> Hashable | None:
+        return shared.stream_key(self.target, self.redex_conn_id)
+
+    @classmethod
+    async def open_shared_stream(cls, kwargs: dict[str, Any]) -> AsyncIterator[Any]:
+        # kwargs are one trigger's: only the connection is read from them (it is in the key).
+        key = shared.stream_key(cls.target, kwargs["redex_conn_id"])
+        interval = float(kwargs.get("poll_interval", DEFAULT_POLL_INTERVAL_SECONDS))
+        async for snapshot in shared.poll_stream(cls.target, kwargs["redex_conn_id"], interval, key):
+            yield snapshot
+
+    async def filter_shared_stream(self, shared_stream: AsyncIterator[Any]) -> AsyncIterator[TriggerEvent]:
+        key = self.shared_stream_key()
+        waiter = shared.BOARD.join(key, {self.target.key(i) for i in self.resource_ids}, self.poll_interval)
+        try:
+            event = await self._reported(self._wait_on_stream(shared_stream, waiter))
+        finally:
+            shared.BOARD.leave(key, waiter)
+        yield TriggerEvent(dict(event))  # type: ignore[no-untyped-call]
+
+    async def _wait_on_stream(self, stream: AsyncIterator[Any], waiter: shared.Waiter) -> RedexTriggerEvent:
+        """Pick this trigger's items out of each shared snapshot until decided or the deadline."""
         decided: dict[str, StatusReading] = {}
+        snapshots = aiter(stream)
+        while True:
+            remaining = self.deadline - time.time()
+            if remaining <= 0:
+                break
+            try:
+                snapshot = await asyncio.wait_for(anext(snapshots), timeout=remaining)
+            except asyncio.TimeoutError:
+                break
+            readings = self._pick(snapshot, decided, waiter)
+            if readings is None:  # joined after this poll started: the next one covers us
+                continue
+            event = self.target.decide(readings)
+            if event is not None:
+                return event
+            self._log_waiting(next(r for r in readings if not r.is_success))
+        # The deadline passed between two shared polls: a final check of our own, as alone.
+        return await self._poll_until_decided(decided)
+
+    def _pick(
+        self, snapshot: shared.Snapshot, decided: dict[str, StatusReading], waiter: shared.Waiter
+    ) -> list[StatusReading] | None:
+        """This trigger's readings from a snapshot; ``None`` when the poll did not cover them."""
+        if snapshot.failure is not None:
+            raise shared.SharedPollError(snapshot.failure)
+        readings = []
+        for resource_id in self.resource_ids:
+            reading = decided.get(resource_id)
+            if reading is None:
+                key = self.target.key(resource_id)
+                if key in snapshot.errors:
+                    raise shared.SharedPollError(snapshot.errors[key])
+                if key not in snapshot.models:
+                    return None
+                reading = self.target.reading(resource_id, snapshot.models[key])
+                if reading.is_success:  # a success is final: stop asking the poll for it
+                    decided[resource_id] = reading
+                    waiter.ids.discard(key)
+            readings.append(reading)
+        return readings
+
+    # --- reporting, and waiting alone ---------------------------------------------------------
+
+    async def _reported(self, waiting: Any) -> RedexTriggerEvent:
+        """Await ``waiting``; an exception becomes an error event (the sensor fails with it)."""
+        try:
+            event: RedexTriggerEvent = await waiting
+        except Exception as exc:  # reported as an event: the sensor fails with the cause shown
+            cause = str(exc) if isinstance(exc, shared.SharedPollError) else f"{type(exc).__name__}: {exc}"
+            event = make_event(
+                EVENT_ERROR,
+                f"Polling REDEX {self.target.noun} {', '.join(self.resource_ids)} failed: {cause}",
+                resource_id=",".join(self.resource_ids),
+            )
+        return event
+
+    async def _poll_until_decided(self, decided: dict[str, StatusReading]) -> RedexTriggerEvent:
+        """Read with GETs until decided; past the deadline this is one final check."""
+        client = await self._client()
         try:
             while True:
                 readings = await self._read_all(client, decided)

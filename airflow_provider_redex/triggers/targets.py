@@ -2,10 +2,11 @@
 
 A sensor pokes with the sync client in the worker; its trigger polls with the async client in
 the triggerer. Both must decide the same way, so the knowledge lives once, here: a
-:class:`StatusTarget` fetches one resource (sync or async, GET only) and reduces it to a
-:class:`StatusReading`. Whether a status is success, failure or still moving comes from the
-client models' status enums (``is_success`` / ``is_failure`` / ``is_terminal``); no status
-string is spelled in this package outside ``client/models``.
+:class:`StatusTarget` fetches one resource (sync or async, GET only), lists every undecided
+item of its kind with the resource's ``list()`` (what the shared poll and the sensors' cache read),
+and reduces a model to a :class:`StatusReading`. Whether a status is success, failure or
+still moving comes from the client models' status enums (``is_success`` / ``is_failure`` /
+``is_terminal``); no status string is spelled in this package outside ``client/models``.
 """
 
 from __future__ import annotations
@@ -13,10 +14,14 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 from airflow_provider_redex.client.models.common import LifecycleStatus
+from airflow_provider_redex.client.models.devices import DeviceApplicationStatus
+from airflow_provider_redex.client.models.generation import ProcessStatus
+from airflow_provider_redex.client.models.rec_applications import RecApplicationStatus
+from airflow_provider_redex.client.models.retirements import RetirementStatus
 from airflow_provider_redex.triggers.events import (
     EVENT_FAILURE,
     EVENT_SUCCESS,
@@ -105,6 +110,35 @@ class StatusTarget(ABC):
     id_name: str
     """The name of the id in XCom values and errors (``device_application_id``)."""
 
+    kind: str
+    """A stable name for the kind, part of the shared-stream key (``device_applications``)."""
+
+    statuses: ClassVar[type[LifecycleStatus]]
+    """The kind's status enum: its active states are what "still undecided" means."""
+
+    def key(self, resource_id: str) -> str:
+        """The id in one canonical spelling, so a listed item and a sensor's id compare equal."""
+        return resource_id.strip()
+
+    def item_key(self, model: Any) -> str:
+        """The canonical id of a fetched or listed model."""
+        return self.key(str(model.id))
+
+    lists: bool = False
+    """Whether REDEX lists this kind filtered by status (``client.<area>.list``); processes: no."""
+
+    def undecided_filters(self, seen: frozenset[LifecycleStatus]) -> list[dict[str, Any]]:
+        """The ``list()`` filters whose results hold every undecided item: one request per page each.
+
+        :param seen: the active statuses last seen on the ids being waited for, so a route that
+            filters on one status at a time asks only for those that matter.
+        """
+        return []
+
+    def list_undecided(self, client: Any, filters: dict[str, Any]) -> Any:
+        """The sync ``Paginator`` or async ``AsyncPaginator`` of one of :meth:`undecided_filters`."""
+        raise NotImplementedError(f"REDEX lists no {self.noun}s")
+
     @abstractmethod
     def fetch(self, client: Any, resource_id: str) -> Any:
         """GET the resource with the sync client."""
@@ -176,6 +210,21 @@ class _ApplicationTarget(StatusTarget):
     area: str
     """The client attribute (``client.<area>.get(id)``) for this resource."""
 
+    lists = True
+
+    def key(self, resource_id: str) -> str:
+        try:
+            return str(UUID(resource_id.strip()))
+        except ValueError:  # not a uuid: the GET will say so; keep it comparable meanwhile
+            return resource_id.strip().lower()
+
+    def undecided_filters(self, seen: frozenset[LifecycleStatus]) -> list[dict[str, Any]]:
+        # R1 and T1 take a list of statuses: one request covers every undecided state.
+        return [{"statuses": sorted(self.statuses.active_states(), key=lambda s: s.value)}]
+
+    def list_undecided(self, client: Any, filters: dict[str, Any]) -> Any:
+        return getattr(client, self.area).list(**filters)
+
     def fetch(self, client: Any, resource_id: str) -> Any:
         return getattr(client, self.area).get(UUID(resource_id))
 
@@ -208,6 +257,15 @@ class DeviceApplicationTarget(_ApplicationTarget):
     noun = "device application"
     id_name = "device_application_id"
     area = "device_applications"
+    kind = "device_applications"
+    statuses = DeviceApplicationStatus
+
+    def undecided_filters(self, seen: frozenset[LifecycleStatus]) -> list[dict[str, Any]]:
+        # D2 filters on one Status at a time (API_REFERENCE.md 4.2). InProgress is where an
+        # application waits for its review; Unverified is asked for only while a waited-for
+        # application was last seen there, so the usual cost stays one request.
+        wanted = {DeviceApplicationStatus.IN_PROGRESS} | (set(seen) & self.statuses.active_states())
+        return [{"status": status} for status in sorted(wanted, key=lambda s: s.value)]
 
     def extra_result(self, model: Any) -> dict[str, Any]:
         # The REC application and inventory endpoints take the device id, which REDEX
@@ -219,22 +277,42 @@ class RecApplicationTarget(_ApplicationTarget):
     noun = "REC application"
     id_name = "rec_application_id"
     area = "rec_applications"
+    kind = "rec_applications"
+    statuses = RecApplicationStatus
 
 
 class RetirementApplicationTarget(_ApplicationTarget):
     noun = "retirement application"
     id_name = "retirement_application_id"
     area = "retirements"
+    kind = "retirements"
+    statuses = RetirementStatus
 
     def extra_result(self, model: Any) -> dict[str, Any]:
         return {"certificate_url": _text(getattr(model, "blob_content", None))}
 
 
 class GenerationProcessTarget(StatusTarget):
-    """A generation-data process (G4): an int64 ``ProcessId`` with no number and no reason."""
+    """A generation-data process (G4): an int64 ``ProcessId`` with no number and no reason.
+
+    REDEX has no list of processes and G4 takes one ``ProcessId`` (API_REFERENCE.md 6.4), so
+    waiting on processes costs one request per distinct undecided process per interval; the
+    shared poll still reads each id once however many triggers wait on it.
+    """
 
     noun = "generation process"
     id_name = "process_id"
+    kind = "generation_processes"
+    statuses = ProcessStatus
+
+    def key(self, resource_id: str) -> str:
+        try:
+            return str(int(resource_id))
+        except ValueError:
+            return resource_id.strip()
+
+    def item_key(self, model: Any) -> str:
+        return str(model.process_id)
 
     def fetch(self, client: Any, resource_id: str) -> Any:
         return client.generation.get_process(int(resource_id))

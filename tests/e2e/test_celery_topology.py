@@ -22,7 +22,7 @@ import pytest
 from devtools.stack import DAGS_FOLDER, PostgresDatabase, Stack, StackConfig
 
 if TYPE_CHECKING:
-    from conftest import LifecycleChecks
+    from tests.helpers.lifecycle import LifecycleChecks
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.redis]
 

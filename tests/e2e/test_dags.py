@@ -19,9 +19,8 @@ import pytest
 from redex_common import FIRST_DAY, LAST_DAY
 
 if TYPE_CHECKING:
-    from conftest import LifecycleChecks
-
     from devtools.stack import Stack
+    from tests.helpers.lifecycle import LifecycleChecks
 
 pytestmark = pytest.mark.e2e
 

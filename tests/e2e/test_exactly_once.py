@@ -15,10 +15,8 @@ from __future__ import annotations
 import csv
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -30,6 +28,7 @@ from airflow_provider_redex.client.models import rules
 from airflow_provider_redex.operators.exactly_once import CRASH_MARKER_ENV, CRASH_POINT_ENV
 from airflow_provider_redex.sandbox.config import SandboxConfig
 from airflow_provider_redex.sandbox.server import RunningSandbox, running_sandbox
+from devtools.processes import free_port, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -67,26 +66,19 @@ with DAG("redex_exactly_once", schedule=None,
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _wait_for(url: str, process: subprocess.Popen[bytes], seconds: float = 120) -> None:
     import requests
 
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+    def alive() -> None:
         if process.poll() is not None:
             raise RuntimeError(f"airflow api-server exited with {process.returncode}")
-        try:
-            if requests.get(url, timeout=2).status_code < 500:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"airflow api-server did not answer at {url}")
+
+    wait_for(
+        f"airflow api-server at {url}",
+        lambda: requests.get(url, timeout=2).status_code < 500,
+        timeout=seconds,
+        alive=alive,
+    )
 
 
 @pytest.fixture
@@ -99,7 +91,7 @@ def sandbox() -> Iterator[RunningSandbox]:
 @pytest.fixture
 def airflow_env(tmp_path: Path, sandbox: RunningSandbox) -> Iterator[dict[str, str]]:
     """An AIRFLOW_HOME with a DB, an API server, and the env the task processes inherit."""
-    port = _free_port()
+    port = free_port()
     home = tmp_path / "airflow"
     (home / "dags").mkdir(parents=True)
     env = {

@@ -17,7 +17,7 @@ import pytest
 from devtools.stack import PostgresDatabase, Stack, StackConfig
 
 if TYPE_CHECKING:
-    from conftest import LifecycleChecks
+    from tests.helpers.lifecycle import LifecycleChecks
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,12 +24,11 @@ from devtools.stack import Stack, StackConfig, free_port
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from conftest import LifecycleChecks
+    from tests.helpers.lifecycle import LifecycleChecks
 
 pytestmark = pytest.mark.e2e
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO_ROOT / "tests" / "integration" / "operators"))
 
 DAG_ID = "redex_refusals"
 DAG_SOURCE = """
@@ -91,7 +89,7 @@ def _posts(stack: Stack) -> int:
 def test_refusals_use_one_try_and_send_one_post_at_most(
     refusal_stack: Stack, checks: LifecycleChecks
 ) -> None:
-    import harness
+    from tests.helpers import harness
 
     client: Any = checks.client(refusal_stack)
     try:

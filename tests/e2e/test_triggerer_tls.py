@@ -26,7 +26,11 @@ from typing import Any
 
 import psutil
 import pytest
-from tls_setup import (
+
+from airflow_provider_redex.sandbox import SandboxConfig
+from devtools.sample_data import build_grouped_device
+from devtools.stack import Stack, StackConfig, StackError, wait_for
+from tests.helpers.tls_setup import (
     ENVIRONMENT_BUNDLES,
     ENVIRONMENT_PROXIES,
     ForwardProxy,
@@ -35,10 +39,6 @@ from tls_setup import (
     redex_connection,
     running_tls_sandbox,
 )
-
-from airflow_provider_redex.sandbox import SandboxConfig
-from devtools.sample_data import build_grouped_device
-from devtools.stack import Stack, StackConfig, StackError, wait_for
 
 pytestmark = pytest.mark.e2e
 

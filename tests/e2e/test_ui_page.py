@@ -19,7 +19,6 @@ import json
 import os
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -30,10 +29,8 @@ from typing import Any
 import pytest
 import requests
 
-sys.path.insert(0, str(Path(__file__).parent))
-from chromium import Browser, chromium_binary
-
 from devtools.stack import Stack, redis_available, wait_for
+from tests.helpers.chromium import Browser, chromium_binary
 
 pytestmark = pytest.mark.e2e
 

@@ -7,30 +7,18 @@ timing). Tests that need another setup use ``start_sandbox(config)``.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from airflow_provider_redex.sandbox import SandboxConfig
 from airflow_provider_redex.sandbox.server import RunningSandbox, running_sandbox
+from tests.helpers.harness import airflow_db, redex_sandbox
+from tests.helpers.sandbox_walks import OTHER_TOKEN, TOKEN, Api, fast_config
 
-# pytest runs with --import-mode=importlib, which puts no test folder on sys.path; the shared
-# sandbox test helpers live next to the sandbox tests, the Airflow task harness next to the
-# operator tests (it is used by the sensor tests too).
-sys.path.insert(0, str(Path(__file__).parent / "sandbox"))
-sys.path.insert(0, str(Path(__file__).parent / "operators"))
-
-import harness as _harness
-from sandbox_walks import OTHER_TOKEN, TOKEN, Api, fast_config
-
-# The operator and sensor tests read the harness as this name.
-sys.modules.setdefault("redex_airflow_harness", _harness)
-airflow_db = _harness.airflow_db
-redex_sandbox = _harness.redex_sandbox
+__all__ = ["airflow_db", "redex_sandbox"]  # the harness's fixtures, for every integration test
 
 
 @pytest.fixture

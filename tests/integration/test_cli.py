@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import sys
 import uuid
 from datetime import date, timedelta
 from pathlib import Path
@@ -13,8 +12,7 @@ from typing import Any
 import pytest
 
 from airflow_provider_redex.client.models import rules
-
-harness = sys.modules["redex_airflow_harness"]
+from tests.helpers import harness
 
 
 def airflow_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, Any]:

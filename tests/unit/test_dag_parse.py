@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import re
 import socket
-import sys
 import uuid
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -25,11 +24,6 @@ DAGS = ROOT / "dags"
 SAMPLE = DAGS / "sample_data"
 DAG_FILES = sorted(p for p in DAGS.glob("redex_*.py") if p.name != "redex_common.py")
 LIFECYCLE = ("redex_onboarding", "redex_generation_daily", "redex_rec_issuance", "redex_retirement")
-
-for _path in (ROOT, DAGS):  # as Airflow does for the DAGs folder; devtools is not installed
-    if str(_path) not in sys.path:
-        sys.path.insert(0, str(_path))
-
 
 class NetworkUsed(AssertionError):
     pass

@@ -31,6 +31,7 @@ DOCUMENTED_EXTRAS = {
     "pacing_margin_seconds",
     "timeout",
     "max_retries",
+    "web_url",  # REDEX's web address, for the extra links
 }
 
 

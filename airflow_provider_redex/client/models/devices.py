@@ -32,7 +32,7 @@ from airflow_provider_redex.client.models.common import (
     Registry,
     RemoteInvId,
 )
-from airflow_provider_redex.client.models.times import UtcDateTime
+from airflow_provider_redex.client.models.times import CalendarDate, UtcDateTime
 
 _FILE_ID_ALIASES = AliasChoices("DeclarationFormFileId", "DeclarationForm", "declaration_form_file_id")
 """C11: the read model's table says ``DeclarationFormFileId``, its example ``DeclarationForm``."""
@@ -99,8 +99,8 @@ class InverterRequest(RequestModel):
     brand_code: Annotated[str, StringConstraints(min_length=1)]
     other_brand_name: str | None = None
     installed_capacity: Annotated[Decimal, Field(gt=0, decimal_places=rules.QUANTITY_DECIMALS), NO_FLOAT]
-    effective_start_date: date | None = None
-    effective_end_date: date | None = None
+    effective_start_date: CalendarDate | None = None
+    effective_end_date: CalendarDate | None = None
     replaced_by_remote_inv_id: RemoteInvId | None = None
 
 
@@ -116,9 +116,9 @@ class DeviceRequest(RequestModel):
     postal_code: Annotated[str, StringConstraints(min_length=1, max_length=rules.POSTAL_CODE_MAX)]
     latitude: _Latitude
     longitude: _Longitude
-    grid_connection_date: date
-    owners_declaration_start_date: date
-    owners_declaration_end_date: date | None = None
+    grid_connection_date: CalendarDate
+    owners_declaration_start_date: CalendarDate
+    owners_declaration_end_date: CalendarDate | None = None
     domestic: bool
     feed_in_tariff: bool | None = None
     """REDEX's default is ``false``; left out of the body when not given."""

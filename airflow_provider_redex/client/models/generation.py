@@ -28,7 +28,7 @@ from airflow_provider_redex.client.models.base import (
     input_error,
 )
 from airflow_provider_redex.client.models.common import EnergyKWh, LifecycleStatus, PageQuery, RemoteInvId
-from airflow_provider_redex.client.models.times import UtcDateTime
+from airflow_provider_redex.client.models.times import CalendarDate, UtcDateTime
 
 
 class ProcessStatus(LifecycleStatus):
@@ -83,7 +83,7 @@ class DailyRecord(RequestModel):
     numbers are sent (C19).
     """
 
-    timestamp: date
+    timestamp: CalendarDate
     period_production_in_kwh: ExactKWh = Field(alias="PeriodProductionInKWh")
     accumulated_energy_in_kwh: ExactKWh = Field(alias="AccumulatedEnergyInKWh")
 
@@ -240,8 +240,8 @@ class GenerationQuery(PageQuery):
     """
 
     frequency_type: FrequencyType
-    from_date: date
-    to_date: date
+    from_date: CalendarDate
+    to_date: CalendarDate
     remote_inv_id: RemoteInvId | None = None
     device_id: UUID | None = None
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -19,7 +18,7 @@ from airflow_provider_redex.client.models.common import (
     RecQuantity,
     Registry,
 )
-from airflow_provider_redex.client.models.times import UtcDateTime
+from airflow_provider_redex.client.models.times import CalendarDate, UtcDateTime
 
 
 class RecApplicationStatus(LifecycleStatus):
@@ -85,8 +84,8 @@ class GroupedDeviceRecApplicationRequest(RequestModel):
     accepts it with a warning.
     """
 
-    vintage_from: date
-    vintage_to: date
+    vintage_from: CalendarDate
+    vintage_to: CalendarDate
     device_id: UUID
     quantity: RecQuantity | None = None
 

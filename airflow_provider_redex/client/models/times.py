@@ -14,7 +14,7 @@ compare without ``TypeError``.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator
@@ -34,3 +34,25 @@ def as_utc(value: datetime) -> datetime:
 
 UtcDateTime = Annotated[datetime, BeforeValidator(_cut_fraction), AfterValidator(as_utc)]
 """A REDEX timestamp: aware, in UTC, at most microsecond precision."""
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _calendar_day(value: Any) -> Any:
+    """Let through a ``date`` or ``YYYY-MM-DD`` text; refuse numbers and other text.
+
+    pydantic would read ``0`` or ``"86400"`` as seconds since 1970 and send a reading for
+    1970-01-01: a day in REDEX is always written as ``YYYY-MM-DD`` (API_REFERENCE.md).
+    """
+    if isinstance(value, datetime):
+        raise ValueError(f"got the time {value.isoformat()!r}; give the day as YYYY-MM-DD or a date")
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and _ISO_DAY.fullmatch(value.strip()):
+        return value.strip()
+    raise ValueError(f"got {value!r}; give the day as YYYY-MM-DD text or a date")
+
+
+CalendarDate = Annotated[date, BeforeValidator(_calendar_day)]
+"""A day a request sends to REDEX: a ``date`` or ``YYYY-MM-DD`` text, never a number."""

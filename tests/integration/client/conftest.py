@@ -4,25 +4,17 @@
 from __future__ import annotations
 
 import asyncio
-import sys
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from airflow_provider_redex.client import constants
-
-# pytest runs with --import-mode=importlib, which puts no test folder on sys.path; the tests here
-# share helper modules, so this folder goes on it (the helper's name is unique in the repo).
-sys.path.insert(0, str(Path(__file__).parent))
-
-from client_driver import Driver
-from redex_scripted_server import NO_PACING, ScriptedServer
-
 from airflow_provider_redex.client.async_client import AsyncRedexClient
 from airflow_provider_redex.client.auth import BearerToken, Credentials
 from airflow_provider_redex.client.client import RedexClient
+from tests.helpers.client_driver import Driver
+from tests.helpers.scripted_server import NO_PACING, ScriptedServer
 
 
 @pytest.fixture(autouse=True)

@@ -16,9 +16,7 @@ from uuid import uuid4
 
 import pytest
 import requests
-from client_driver import Driver
 from pytest_httpserver import HTTPServer
-from redex_scripted_server import NO_PACING, Drop, Hang, Respond, ScriptedServer, failed, ok, refusing_url
 from werkzeug import Request, Response
 
 from airflow_provider_redex.client import wire_json
@@ -38,6 +36,17 @@ from airflow_provider_redex.client.errors import (
 )
 from airflow_provider_redex.client.models.base import ResponseModel
 from airflow_provider_redex.client.routes import route
+from tests.helpers.client_driver import Driver
+from tests.helpers.scripted_server import (
+    NO_PACING,
+    Drop,
+    Hang,
+    Respond,
+    ScriptedServer,
+    failed,
+    ok,
+    refusing_url,
+)
 
 Connect = Callable[..., Driver]
 API_KEY, CLIENT_ID, CLIENT_SECRET = "key-7f3a9c", "client-42", "secret-b19e77"

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,8 +23,8 @@ from airflow.sdk.exceptions import AirflowFailException
 from airflow_provider_redex.hooks.redex import RedexHook
 from airflow_provider_redex.sandbox.server import RunningSandbox, running_sandbox
 from airflow_provider_redex.sensors import RedexDeviceApplicationSensor
+from tests.helpers import harness
 
-harness = sys.modules["redex_airflow_harness"]
 DAG_ID = "runtime_token_masking"
 
 

@@ -14,7 +14,6 @@ import json
 import os
 import random
 import signal
-import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -36,8 +35,7 @@ from airflow_provider_redex.operators import (
 from airflow_provider_redex.operators.exactly_once import CreationLedger
 from airflow_provider_redex.sandbox.config import WindowPolicy
 from airflow_provider_redex.sandbox.server import RunningSandbox, running_sandbox
-
-harness = sys.modules["redex_airflow_harness"]
+from tests.helpers import harness
 
 TRIALS = 20
 POINTS = ("before_post", "after_post", "after_ledger")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -14,8 +13,7 @@ import pyarrow.parquet as pq
 from airflow_provider_redex.client import deadlines
 from airflow_provider_redex.client.models import rules
 from airflow_provider_redex.operators.deadlines import unclaimed_at_risk
-
-harness = sys.modules["redex_airflow_harness"]
+from tests.helpers import harness
 
 
 def test_inventory_export_holds_every_rec_item_with_exact_decimals(

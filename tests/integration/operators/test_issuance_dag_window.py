@@ -5,20 +5,18 @@ after it (or skips) instead of a window the operator would refuse as overlapping
 from __future__ import annotations
 
 import importlib.util
-import sys
 from datetime import timedelta
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from airflow_provider_redex.client.models import rules
+from tests.helpers import harness
 
-harness = sys.modules["redex_airflow_harness"]
 DAGS = Path(__file__).resolve().parents[3] / "dags"
 
 
 def _issuance_dag_module() -> ModuleType:
-    sys.path.insert(0, str(DAGS))  # the DAG imports its neighbour redex_common, as Airflow allows
     spec = importlib.util.spec_from_file_location(
         "redex_rec_issuance_under_test", DAGS / "redex_rec_issuance.py"
     )

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import csv
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from airflow_provider_redex.client.models import rules
-
-harness = sys.modules["redex_airflow_harness"]
+from tests.helpers import harness
 
 
 def grouped_device(file_id: str, name: str, inverters: int = 2, capacity_kw: str = "9.9") -> dict[str, Any]:

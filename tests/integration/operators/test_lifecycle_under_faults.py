@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import random
-import sys
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -35,8 +34,7 @@ from airflow_provider_redex.operators import (
 )
 from airflow_provider_redex.sandbox.config import WindowPolicy
 from airflow_provider_redex.sandbox.server import RunningSandbox, running_sandbox
-
-harness = sys.modules["redex_airflow_harness"]
+from tests.helpers import harness
 
 INVERTERS = 25  # 25 x 9.9 kW: just under the 250 kW a device may have
 DAYS = 125  # 3125 records: two pushes of at most 3000

@@ -4,15 +4,13 @@ pass on another try (REDEX's 5xx) is retried. Run with Airflow's own runner (``d
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from airflow_provider_redex.operators.outcomes import RETRIED_STATUSES, is_final
-
-harness = sys.modules["redex_airflow_harness"]
+from tests.helpers import harness
 
 RETRIES = "{'retries': 2, 'retry_delay': timedelta(seconds=0)}"
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import json
-import sys
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -20,8 +19,7 @@ import pytest
 from airflow_provider_redex.client.models import rules
 from airflow_provider_redex.operators import RedexPushGenerationDataOperator
 from airflow_provider_redex.operators.base import RedexRefusal
-
-harness = sys.modules["redex_airflow_harness"]
+from tests.helpers import harness
 
 DAILY_COLUMNS = ("RemoteInvId", "Timestamp", "PeriodProductionInKWh", "AccumulatedEnergyInKWh")
 FIRST_DAY = date(2026, 3, 1)

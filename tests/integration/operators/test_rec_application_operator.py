@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -13,8 +12,7 @@ import pytest
 from airflow_provider_redex.client.models import rules
 from airflow_provider_redex.operators import RedexCreateRecApplicationOperator
 from airflow_provider_redex.operators.base import RedexRefusal
-
-harness = sys.modules["redex_airflow_harness"]
+from tests.helpers import harness
 
 
 def _claimable_from(sandbox: Any) -> tuple[date, date]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import sys
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -12,8 +11,8 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from airflow_provider_redex.client.models import rules
+from tests.helpers import harness
 
-harness = sys.modules["redex_airflow_harness"]
 DAYS = 6
 
 

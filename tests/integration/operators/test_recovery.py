@@ -9,7 +9,6 @@ record the id would have left things. The sandbox lists new resources late (``li
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,8 +27,7 @@ from airflow_provider_redex.operators import (
 from airflow_provider_redex.operators.base import RedexRefusal
 from airflow_provider_redex.operators.exactly_once import CreationLedger, fingerprint
 from airflow_provider_redex.sandbox.server import RunningSandbox, running_sandbox
-
-harness = sys.modules["redex_airflow_harness"]
+from tests.helpers import harness
 
 LISTING_DELAY = 150.0
 """Sandbox seconds: 1.5 real seconds at the harness's 1 % scale."""

@@ -7,7 +7,6 @@ Each example runs the operator's ``execute`` against a live sandbox; the refusal
 from __future__ import annotations
 
 import json
-import sys
 import tempfile
 from collections import Counter
 from collections.abc import Iterator
@@ -27,8 +26,7 @@ from airflow_provider_redex.operators import (
     RedexRegisterGroupedDeviceOperator,
 )
 from airflow_provider_redex.sandbox.server import RunningSandbox, running_sandbox
-
-harness = sys.modules["redex_airflow_harness"]
+from tests.helpers import harness
 
 EXAMPLES = 60
 DEVICE_ID = "3fa85f64-5717-4562-b3fc-2c963f66afa6"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import inspect
-import sys
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -13,8 +12,7 @@ import pytest
 
 from airflow_provider_redex import operators, sensors
 from airflow_provider_redex.client.models import rules
-
-harness = sys.modules["redex_airflow_harness"]
+from tests.helpers import harness
 
 NOT_TEMPLATED = {
     "per_inverter",

@@ -5,9 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sandbox_walks import PDF, Api, grouped_device, wait_until
-
 from airflow_provider_redex.client import wire_json
+from tests.helpers.sandbox_walks import PDF, Api, grouped_device, wait_until
 
 TICKER = {"TickerId": "VN.24.SLR.i", "MarketId": 1}
 

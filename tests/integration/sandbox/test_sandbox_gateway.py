@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 import requests
-from sandbox_walks import TOKEN, Api, fast_config
 
 from airflow_provider_redex.sandbox import FaultSettings, WindowPolicy
+from tests.helpers.sandbox_walks import TOKEN, Api, fast_config
 
 DOCUMENTED_429 = {
     "Data": None,

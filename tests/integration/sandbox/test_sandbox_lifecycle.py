@@ -8,17 +8,6 @@ from typing import Any
 
 import pytest
 import requests
-from sandbox_walks import (
-    PDF,
-    TOKEN,
-    Api,
-    approved_group,
-    daily,
-    fast_config,
-    grouped_device,
-    push,
-    vintage_days,
-)
 
 from airflow_provider_redex.client.errors import (
     RedexBadRequestError,
@@ -30,6 +19,17 @@ from airflow_provider_redex.client.models.generation import ProcessStatus
 from airflow_provider_redex.client.models.rec_applications import RecApplicationStatus
 from airflow_provider_redex.client.models.retirements import RetirementStatus
 from airflow_provider_redex.sandbox.server import RunningSandbox
+from tests.helpers.sandbox_walks import (
+    PDF,
+    TOKEN,
+    Api,
+    approved_group,
+    daily,
+    fast_config,
+    grouped_device,
+    push,
+    vintage_days,
+)
 
 
 def test_full_lifecycle_from_document_to_retirement_certificate(

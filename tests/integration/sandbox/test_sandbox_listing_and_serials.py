@@ -6,13 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sandbox_walks import TOKEN, approved_group, daily, fast_config, push, vintage_days
-
 from airflow_provider_redex.client.auth import BearerToken
 from airflow_provider_redex.client.client import RedexClient
 from airflow_provider_redex.client.pacing import PacingConfig
 from airflow_provider_redex.sandbox import SandboxConfig
 from airflow_provider_redex.sandbox.server import RunningSandbox
+from tests.helpers.sandbox_walks import TOKEN, approved_group, daily, fast_config, push, vintage_days
 
 LISTING_DELAY = 1000.0
 """Sandbox seconds (10 real seconds at the tests' 1 % scale): longer than any test step."""

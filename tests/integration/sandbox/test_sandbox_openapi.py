@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 import requests
-from sandbox_walks import TOKEN, Api, fast_config
 
 from airflow_provider_redex.client.routes import ROUTES
 from airflow_provider_redex.sandbox import WindowPolicy
+from tests.helpers.sandbox_walks import TOKEN, Api, fast_config
 
 API_PREFIX = "/public/"
 

@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sandbox_walks import Api, approved_group, daily, push, vintage_days
 
 from airflow_provider_redex.client import wire_json
 from airflow_provider_redex.sandbox.server import RunningSandbox
+from tests.helpers.sandbox_walks import Api, approved_group, daily, push, vintage_days
 
 SEEDS = Path(__file__).parents[2] / "fixtures" / "seeds"
 KIND_MAY_DIFFER = {"Vintage"}

@@ -9,7 +9,6 @@ in the worker, and a real trigger run whose event is fed to ``execute_complete``
 from __future__ import annotations
 
 import asyncio
-import sys
 import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -27,8 +26,7 @@ from airflow_provider_redex.sensors import (
     RedexRetirementApplicationSensor,
 )
 from airflow_provider_redex.sensors.base import RedexStatusSensor
-
-harness = sys.modules["redex_airflow_harness"]
+from tests.helpers import harness
 
 MODES = {"poke": "mode='poke'", "reschedule": "mode='reschedule'", "deferrable": "deferrable=True"}
 BENEFICIARY = {

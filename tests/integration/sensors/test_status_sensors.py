@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -19,8 +18,7 @@ from airflow_provider_redex.sensors import (
     RedexRetirementApplicationSensor,
 )
 from airflow_provider_redex.triggers.status import RedexDeviceApplicationTrigger
-
-harness = sys.modules["redex_airflow_harness"]
+from tests.helpers import harness
 
 MODES = {
     "poke": "mode='poke'",

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from tls_setup import (
+
+from airflow_provider_redex.client.errors import RedexTransportError
+from airflow_provider_redex.hooks.redex import RedexAsyncHook, RedexHook
+from tests.helpers import harness
+from tests.helpers.tls_setup import (
     ENVIRONMENT_BUNDLES,
     ENVIRONMENT_PROXIES,
     ForwardProxy,
@@ -26,11 +29,6 @@ from tls_setup import (
     redex_connection,
     running_tls_sandbox,
 )
-
-from airflow_provider_redex.client.errors import RedexTransportError
-from airflow_provider_redex.hooks.redex import RedexAsyncHook, RedexHook
-
-harness = sys.modules["redex_airflow_harness"]
 
 
 @pytest.fixture

@@ -6,14 +6,14 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-# On sys.path through tests/integration/conftest.py.
-from sandbox_walks import TOKEN
-
 from airflow_provider_redex.client.auth import BearerToken
 from airflow_provider_redex.client.client import RedexClient
 from airflow_provider_redex.client.pacing import PacingConfig
 from airflow_provider_redex.sandbox.server import RunningSandbox
 from airflow_provider_redex.ui.snapshot import SnapshotCache
+
+# On sys.path through tests/integration/conftest.py.
+from tests.helpers.sandbox_walks import TOKEN
 
 
 def _arrived(sandbox: RunningSandbox) -> int:

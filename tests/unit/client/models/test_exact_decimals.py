@@ -3,10 +3,8 @@ field and asking for text or a Decimal; text, Decimal and int are read exactly."
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,13 +18,7 @@ from airflow_provider_redex.client.models.rec_applications import (
     GroupedDeviceRecApplicationRequest,
 )
 from airflow_provider_redex.client.models.retirements import RetirementRequest
-
-_spec = importlib.util.spec_from_file_location(
-    "redex_request_samples_f", Path(__file__).with_name("request_samples.py")
-)
-assert _spec is not None and _spec.loader is not None
-samples = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(samples)
+from tests.helpers import request_samples as samples
 
 
 def _set(path: tuple[Any, ...], value: Any) -> Callable[[dict[str, Any]], dict[str, Any]]:

@@ -3,12 +3,9 @@ refused before any request, naming the field and the rule."""
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -29,19 +26,8 @@ from airflow_provider_redex.client.models.generation import (
 from airflow_provider_redex.client.models.inventory import AdvanceFilter
 from airflow_provider_redex.client.models.rec_applications import GroupedDeviceRecApplicationRequest
 from airflow_provider_redex.client.models.retirements import BeneficiaryRequest, RetirementRequest
+from tests.helpers import request_samples as samples
 
-
-def _load_samples() -> ModuleType:
-    """``request_samples.py`` next to this file (importlib test mode puts no test folder on sys.path)."""
-    path = Path(__file__).with_name("request_samples.py")
-    spec = importlib.util.spec_from_file_location("redex_request_samples", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-samples = _load_samples()
 TOMORROW = (date.today() + timedelta(days=2)).isoformat()
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 
+from airflow_provider_redex.client.models.generation import DailyRecord
 from airflow_provider_redex.client.models.retirements import RetirementApplication
 from airflow_provider_redex.client.models.times import UtcDateTime
 
@@ -43,3 +44,16 @@ def test_times_become_aware_utc_and_seven_digit_fractions_are_cut(wire: object, 
 def test_an_offset_time_keeps_its_instant() -> None:
     hanoi = datetime(2024, 1, 1, 7, 0, tzinfo=timezone(timedelta(hours=7)))
     assert UTC_TIME.validate_python(hanoi) == datetime(2024, 1, 1, 0, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("value", [0, "0", "86400", 1.5, "2026-13", "01/11/2026", "2026-11-01T00:00:00"])
+def test_a_day_sent_to_redex_is_never_read_from_a_number_or_other_text(value: object) -> None:
+    record = {"Timestamp": value, "PeriodProductionInKWh": "1.5", "AccumulatedEnergyInKWh": "10"}
+    with pytest.raises(ValidationError, match="YYYY-MM-DD"):
+        DailyRecord.model_validate(record)
+
+
+def test_a_day_is_taken_as_iso_text_or_a_date() -> None:
+    for value in ("2026-11-01", date(2026, 11, 1)):
+        record = {"Timestamp": value, "PeriodProductionInKWh": "1.5", "AccumulatedEnergyInKWh": "10"}
+        assert DailyRecord.model_validate(record).timestamp == date(2026, 11, 1)

@@ -5,8 +5,8 @@ API (so ``task_state_store``, XCom and rendering are the real ones), reschedules
 trigger run for deferred tasks. It only runs DAGs that live in the DAGs folder, so each test
 writes its DAG there first.
 
-Shared by ``tests/integration/operators`` and ``tests/integration/sensors`` (their conftest
-files load it by path).
+Shared by ``tests/integration/operators`` and ``tests/integration/sensors``:
+``from tests.helpers import harness``; ``tests/integration/conftest.py`` exposes its fixtures.
 """
 
 from __future__ import annotations
