@@ -4,7 +4,9 @@ The sandbox is seeded (through the real client, its rate limit lifted for the se
 quarter of the waiters in each kind: device applications and REC applications in review,
 retirements pending, generation processes still processing. Each sensor is asked to defer, as a
 worker would (its in-worker first check skipped), and the triggers it hands over all run in one
-asyncio loop in one process, as the triggerer runs them. The sandbox's fixed-window counters
+asyncio loop in one process, as the triggerer runs them: a trigger with a shared stream key
+subscribes through Airflow's ``SharedStreamManager`` (one poll loop per key), any other runs
+its own ``run()``. The sandbox's fixed-window counters
 then say how many requests the waiting cost per poll interval, and, with four operators pushing
 on the same account at the same time, whether any window went over the limit.
 """
@@ -63,8 +65,21 @@ for kind, values in ids.items():
 assert len(triggers) == sum(len(v) for v in ids.values()), "a sensor did not defer"
 time.sleep(max(0.0, float(os.environ["BENCH_START_AT"]) - time.time()))
 
+def waiting(number, trigger, manager):
+    # As the triggerer: a trigger with a shared stream key subscribes to its key's one poll loop.
+    key = trigger.shared_stream_key() if manager and hasattr(trigger, "shared_stream_key") else None
+    if key is None:
+        return trigger.run().__anext__()
+    stream = manager.subscribe(trigger_id=number, trigger=trigger, key=key)
+    return trigger.filter_shared_stream(stream).__anext__()
+
 async def main():
-    runs = [asyncio.ensure_future(trigger.run().__anext__()) for trigger in triggers]
+    try:
+        from airflow.triggers.shared_stream import SharedStreamManager
+        manager = SharedStreamManager()
+    except ImportError:
+        manager = None
+    runs = [asyncio.ensure_future(waiting(n, t, manager)) for n, t in enumerate(triggers)]
     await asyncio.sleep(float(os.environ["BENCH_SECONDS"]))
     early = [run for run in runs if run.done()]
     for run in runs:
