@@ -102,9 +102,10 @@ CONN_FIELDS: dict[str, dict[str, Any]] = {
     ),
     "rate_limit_storage": _field(
         "Rate-limit storage",
-        "Where the request budget is counted: memory:// (one process) or redis://host:6379/0 "
-        "(shared by every worker and the triggerer).",
-        {"type": ["string", "null"], "default": "memory://"},
+        "Where the request budget is counted: redis://host:6379/0 (every worker and the triggerer), "
+        "sql+<SQLAlchemy URL>, or memory:// (one process). Empty: the Celery broker's Redis, "
+        "else a file shared by the processes of this machine.",
+        {"type": ["string", "null"]},
     ),
     "account_requests": _positive_int(
         "Account requests per window",

@@ -55,10 +55,28 @@ nothing against the 60-requests-a-minute budget; the demo and the end-to-end tes
 ``REDEX_EXAMPLE_POLL_SECONDS`` to a few seconds because the sandbox decides in seconds. Read
 from the environment, not a Variable, so parsing never touches the database."""
 
+REDEX_POOL = os.environ.get("REDEX_EXAMPLE_POOL", "default_pool")
+"""The Airflow pool the DAGs' tasks run in: one pool per REDEX account, sized from its budget
+(:func:`pool_slots`). A task whose pool does not exist is never scheduled, so the DAGs use
+``default_pool`` until you create yours (``airflow pools set redex_default 2 "..."``) and name it."""
+
+
+def pool_slots(requests_per_window: int = 60, requests_per_push_window: int = 60) -> int:
+    """Slots for one account's pool: tasks that can make progress at once on its budget.
+
+    A push alone can spend the whole window (``requests_per_push_window``), so the pool holds
+    one push plus one short task (a create or a lookup, a handful of requests); more running
+    tasks would only wait for slots inside their workers. Deferred sensors hold no slot.
+    """
+    pushes = max(1, requests_per_window // max(1, requests_per_push_window))
+    return pushes + 1
+
+
 DEFAULT_ARGS = {
     "owner": "redex",
     "retries": 2,
     "retry_delay": timedelta(seconds=30),
+    "pool": REDEX_POOL,
 }
 """Retries are safe: every creating operator records what it created and looks up before it
 creates again (DESIGN.md "Exactly once")."""

@@ -1,10 +1,9 @@
 """Read an account's live request budget from the shared pacing store, for ``airflow redex budget``.
 
-THE SEAM. The pacing store's layout belongs to ``client/pacing.py``: today ``limits`` moving
-windows keyed by ``(prefix, "account", api_host, account_key)`` and ``(prefix, "ip", api_host)``,
-read with ``get_window_stats``. :func:`budget_use` is the only function here that knows it;
-when pacing moves to another store or key scheme, this function follows and nothing else in
-the CLI changes. It only reads: it never takes a slot.
+THE SEAM. The pacing store's layout belongs to ``client/pacing.py``: sliding logs of slot
+instants keyed by :func:`~airflow_provider_redex.client.pacing.window_keys`, read with
+:func:`~airflow_provider_redex.client.pacing.stored_instants`. :func:`budget_use` is the only
+function here that knows it. It only reads: it never takes a slot.
 
 A ``memory://`` store lives inside each process that paces; a CLI process cannot see it, so the
 windows are reported as not shared (``used`` is ``None``) rather than as empty.
@@ -15,11 +14,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from limits import RateLimitItemPerSecond
-
 from airflow_provider_redex.client import constants
-from airflow_provider_redex.client import pacing as pacing_module
-from airflow_provider_redex.client.pacing import PacingConfig, RatePolicy, paced_window_seconds
+from airflow_provider_redex.client.pacing import PacingConfig, stored_instants, window_keys
 
 
 @dataclass(frozen=True)
@@ -28,14 +24,14 @@ class WindowUse:
 
     :param window: ``account`` (the business account's budget) or ``ip`` (shared by all accounts).
     :param limit: requests allowed in any ``window_seconds``.
-    :param window_seconds: the paced window (REDEX's window plus the margin, whole seconds).
+    :param window_seconds: the paced window (REDEX's window plus the margin, to the millisecond).
     :param used: requests counted in the window now; ``None`` when the store is per process.
     :param resets_in_seconds: until the oldest counted request leaves the window.
     """
 
     window: str
     limit: int
-    window_seconds: int
+    window_seconds: float
     used: int | None
     resets_in_seconds: float | None
 
@@ -57,20 +53,20 @@ def budget_use(
     key_prefix: str = constants.PACING_KEY_PREFIX,
 ) -> list[WindowUse]:
     """The account window and the IP window of one account, as the pacing store counts them now."""
-    policies: list[tuple[str, RatePolicy, tuple[str, ...]]] = [
-        ("account", config.account, ("account", api_host, account_key)),
-        ("ip", config.ip, ("ip", api_host)),
-    ]
     uses = []
-    for name, policy, identifiers in policies:
-        seconds = paced_window_seconds(policy, config.margin_seconds)
+    for window in window_keys(config, api_host, account_key, key_prefix):
+        seconds = window.span_ms / 1000
         if not is_shared(config.storage_uri):
-            uses.append(WindowUse(name, policy.limit, seconds, None, None))
+            uses.append(WindowUse(window.name, window.limit, seconds, None, None))
             continue
-        limiter = pacing_module.sync_limiter(config.storage_uri.removeprefix("async+"))
-        item = RateLimitItemPerSecond(policy.limit, seconds, namespace=key_prefix)
-        stats = limiter.get_window_stats(item, *identifiers)
-        used = policy.limit - stats.remaining
-        resets = max(0.0, stats.reset_time - time.time()) if used else 0.0
-        uses.append(WindowUse(name, policy.limit, seconds, used, round(resets, 3)))
+        now = time.time()
+        counted = sorted(at for at in stored_instants(config, window.key) if at > now - seconds)
+        # Full: the window frees when the slot ``limit`` places before the newest one leaves it.
+        full = len(counted) >= window.limit
+        resets = (
+            counted[-window.limit] + seconds - now
+            if full
+            else (counted[0] + seconds - now if counted else 0.0)
+        )
+        uses.append(WindowUse(window.name, window.limit, seconds, len(counted), round(max(0.0, resets), 3)))
     return uses

@@ -1,7 +1,7 @@
 """The REDEX API client. It imports nothing from Airflow.
 
 Names are exported lazily (PEP 562): ``from airflow_provider_redex.client import RedexError``
-does not import ``requests``, ``aiohttp`` or ``limits``, which keeps DAG parsing fast.
+does not import ``requests``, ``aiohttp``, ``redis`` or ``sqlalchemy``, which keeps DAG parsing fast.
 """
 
 from __future__ import annotations

@@ -44,14 +44,15 @@ IP_REQUESTS: int = 3000
 IP_WINDOW_SECONDS: float = 300.0
 """REDEX's global policy: 3000 requests per 300 s per client IP, fixed window."""
 
-PACING_MARGIN_SECONDS: float = 1.0
-"""Added to each window: absorbs the spread of network latency between our clock and REDEX's."""
+PACING_MARGIN_SECONDS: float = 0.5
+"""Added to each window: absorbs the spread of the delay from a slot to REDEX's clock (how the
+number was chosen: the ``pacing`` module's docstring)."""
 
 PACING_KEY_PREFIX: str = "redex"
 """First part of every rate-budget key in the shared storage."""
 
-PACING_MIN_WAIT_SECONDS: float = 0.005
-"""Shortest sleep between two looks at a full budget (guards against a tight loop on clock edges)."""
+PACING_LOG_WAIT_SECONDS: float = 3.0
+"""A wait for a slot at least this long is logged at INFO, with the window that caused it."""
 
 # --- logging and diagnostics -----------------------------------------------------------------------
 

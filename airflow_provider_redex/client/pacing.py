@@ -6,45 +6,52 @@ Purpose
     clock is not enough: two of our windows can straddle one of REDEX's and fill it twice.
 
 How it works
-    Each request first takes one slot from two *moving* windows (``limits``'
-    ``MovingWindowRateLimiter``): the account's and the IP's. A moving window of length
-    ``window + margin`` holds at most ``limit`` slots over *any* interval of that length, so any
-    REDEX window of length ``window`` sees at most ``limit`` requests as long as the spread of
-    network latency stays under ``margin``. When a window is full, :meth:`RateBudget.acquire`
-    sleeps until its oldest slot expires (read from the window's stats), then tries again.
+    Each request first reserves one slot in two *sliding-log* windows, the account's and the
+    IP's, in one atomic step (:mod:`pacing_window`, :mod:`pacing_stores`). A log that never holds
+    more than ``limit`` instants in any interval of ``window + margin`` puts at most ``limit``
+    requests into any REDEX window of length ``window``, whatever its alignment, as long as the
+    spread of the delay between a slot's instant and the request's arrival stays under
+    ``margin``. Instants are whole milliseconds, so a 0.2 s margin paces a 10 s window at 10.2 s.
+    When a window is full the store reserves the earliest instant it allows and the caller sleeps
+    until then: one computed sleep, no polling, and callers are served in the order they asked.
+    A wait longer than :data:`constants.PACING_LOG_WAIT_SECONDS` is logged at INFO with the
+    window that caused it; a caller interrupted while waiting gives its reservation back.
 
-    The budget lives in ``limits`` storage named by ``PacingConfig.storage_uri``:
-    ``memory://`` is one store per process, shared by every client in it (sync and async alike);
-    ``redis://`` is shared by every process and machine that points at it (Celery workers, the
-    triggerer). The async budget uses ``async+redis://`` with the ``redis`` package's asyncio client.
+    Stores (``PacingConfig.storage_uri``): ``memory://`` is one store per process, shared by
+    every client in it (sync and async alike); ``redis://`` is shared by every process and
+    machine that points at it (Celery workers, the triggerer); ``sql+<SQLAlchemy URL>`` keeps the
+    logs in a database every process reaches (the hooks default to an SQLite file of the machine
+    or the Celery broker's Redis: see ``hooks/budget_store.py``).
+
+The margin
+    The default margin (:data:`constants.PACING_MARGIN_SECONDS`) must cover the spread, not the
+    size, of the delay from a slot's instant to REDEX's clock reading: sleep overshoot, the
+    time to build and send the request, and the network's jitter. Measured on the development
+    machine over loopback (``python -m tests.bench.latency``: 300 paced requests, 2 cores at a
+    load average of 9): delay 0.4 ms at least, 1.7 ms median, 38 ms at the 99th percentile,
+    89 ms at most, so a spread under 0.1 s. Over the Internet to a distant API, round-trip
+    jitter of a few hundred milliseconds is common. The default, 0.5 s, covers five times the
+    worst spread measured here plus that jitter, and costs under 1 % of a 60 s window
+    (60 / 60.5 = 0.992).
 
 What it does not do
-    It does not learn from 429s (they are honoured by the retry policy), and it does not span
-    clocks: processes sharing a Redis budget on different machines should run NTP.
-
-Known limitation
-    ``limits`` keys expire in whole seconds, so the paced window is ``ceil(window + margin)``
-    seconds: slightly slower than necessary for a fractional margin, never faster.
+    It does not learn from 429s (they are honoured by the retry policy), and the memory and SQL
+    stores read each process's own clock: processes on several machines should run NTP (Redis
+    reads its own clock, so it needs none).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import threading
 import time
-import weakref
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from limits import RateLimitItem, RateLimitItemPerSecond
-from limits.aio.strategies import MovingWindowRateLimiter as AsyncMovingWindowRateLimiter
-from limits.storage import storage_from_string
-from limits.strategies import MovingWindowRateLimiter
-
 from airflow_provider_redex.client import constants
+from airflow_provider_redex.client.pacing_stores import async_redis_store, store_kind, sync_store
+from airflow_provider_redex.client.pacing_window import MEMORY_STORE, Reservation, WindowKey, reservation_id
 
 log = logging.getLogger(constants.LOGGER_NAME)
 
@@ -89,91 +96,94 @@ class PacingConfig:
     enabled: bool = True
 
 
-@dataclass(frozen=True)
-class _Slot:
-    """One moving window a request must get a slot in."""
-
-    name: str
-    item: RateLimitItem
-    identifiers: tuple[str, ...]
+def paced_span_ms(policy: RatePolicy, margin_seconds: float) -> int:
+    """The sliding window that keeps a fixed ``policy`` window safe, in whole milliseconds (rounded up)."""
+    return max(1, -(-round((policy.window_seconds + max(0.0, margin_seconds)) * 1_000_000) // 1000))
 
 
-def paced_window_seconds(policy: RatePolicy, margin_seconds: float) -> int:
-    """The moving window that keeps a fixed ``policy`` window safe: whole seconds, rounded up."""
-    return max(1, math.ceil(policy.window_seconds + max(0.0, margin_seconds)))
+def paced_window_seconds(policy: RatePolicy, margin_seconds: float) -> float:
+    """The sliding window in seconds (millisecond precision): what readers of the budget show."""
+    return paced_span_ms(policy, margin_seconds) / 1000
 
 
-def _slots(config: PacingConfig, api_host: str, account_key: str, key_prefix: str) -> tuple[_Slot, ...]:
+def stored_instants(config: PacingConfig, key: str) -> list[float]:
+    """Epoch seconds of the slots ``config``'s store holds under ``key``, reserved ones included.
+
+    A read for the budget views (``airflow redex budget``, the UI page); it never takes a slot.
+    A window's store forgets a slot once it can no longer share a window with a new one.
+    """
+    store: Any = (
+        MEMORY_STORE if store_kind(config.storage_uri) == "memory" else sync_store(config.storage_uri)
+    )
+    # Slots granted in one millisecond are told apart by a microsecond each (stores list them
+    # in a stable order), so a reader that merges samples as sets keeps every one.
+    seen: dict[int, int] = {}
+    instants = []
+    for at in store.instants(key):
+        seen[at] = seen.get(at, -1) + 1
+        instants.append(at / 1000 + seen[at] / 1_000_000)
+    return instants
+
+
+def window_keys(
+    config: PacingConfig, api_host: str, account_key: str, key_prefix: str
+) -> tuple[WindowKey, ...]:
     """The account's window and the IP's window.
 
     The IP window is keyed by the REDEX host only, not by our machine: machines behind one NAT
     share one address, and over-counting is the safe side.
     """
-
-    def item(policy: RatePolicy) -> RateLimitItem:
-        seconds = paced_window_seconds(policy, config.margin_seconds)
-        return RateLimitItemPerSecond(policy.limit, seconds, namespace=key_prefix)
-
+    margin = config.margin_seconds
     return (
-        _Slot("account", item(config.account), ("account", api_host, account_key)),
-        _Slot("ip", item(config.ip), ("ip", api_host)),
+        WindowKey(
+            f"{key_prefix}:pacing:account:{api_host}:{account_key}",
+            "account",
+            config.account.limit,
+            paced_span_ms(config.account, margin),
+        ),
+        WindowKey(
+            f"{key_prefix}:pacing:ip:{api_host}",
+            "ip",
+            config.ip.limit,
+            paced_span_ms(config.ip, margin),
+            shared_fairly=True,
+        ),
     )
 
 
-def _seconds_until_free(reset_time: float, remaining: int) -> float:
-    if remaining >= 1:
-        return 0.0
-    return max(constants.PACING_MIN_WAIT_SECONDS, reset_time - time.time())
+_announced: set[str] = set()
+_announce_lock = threading.Lock()
 
 
-# --- storage registries --------------------------------------------------------------------------
-
-_registry_lock = threading.Lock()
-_sync_limiters: dict[str, MovingWindowRateLimiter] = {}
-_async_limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, AsyncMovingWindowRateLimiter]]
-_async_limiters = weakref.WeakKeyDictionary()
-
-
-def sync_limiter(storage_uri: str) -> MovingWindowRateLimiter:
-    """The process-wide limiter for ``storage_uri``: every client naming the URI shares it."""
-    with _registry_lock:
-        limiter = _sync_limiters.get(storage_uri)
-        if limiter is None:
-            limiter = MovingWindowRateLimiter(storage_from_string(storage_uri))
-            _sync_limiters[storage_uri] = limiter
-        return limiter
+def _announce_store(storage_uri: str) -> None:
+    """Say once per process and store which budget store paces this process."""
+    kind = store_kind(storage_uri)
+    shown = storage_uri.split("://", 1)[0] + "://…" if kind != "memory" else storage_uri
+    with _announce_lock:
+        if shown in _announced:
+            return
+        _announced.add(shown)
+    where = {
+        "memory": "this process only",
+        "redis": "every process that reaches this Redis",
+        "sql": "every process that reaches this database",
+    }[kind]
+    log.info("REDEX rate budget store: %s (%s store, shared by %s)", shown, kind, where)
 
 
-def async_limiter(storage_uri: str) -> AsyncMovingWindowRateLimiter:
-    """The limiter for ``storage_uri`` on the running event loop.
-
-    asyncio Redis connections belong to the loop that opened them, hence one per loop.
-    """
-    loop = asyncio.get_running_loop()
-    with _registry_lock:
-        per_loop = _async_limiters.setdefault(loop, {})
-        limiter = per_loop.get(storage_uri)
-        if limiter is None:
-            storage: Any = storage_from_string(_async_uri(storage_uri), **_async_options(storage_uri))
-            limiter = AsyncMovingWindowRateLimiter(storage)
-            per_loop[storage_uri] = limiter
-        return limiter
-
-
-def _async_uri(storage_uri: str) -> str:
-    return storage_uri if storage_uri.startswith("async+") else f"async+{storage_uri}"
-
-
-def _async_options(storage_uri: str) -> dict[str, Any]:
-    # redis-py ships an asyncio client; coredis (limits' default) would be one more dependency.
-    return {"implementation": "redispy"} if "redis" in storage_uri.split("://", 1)[0] else {}
-
-
-def _in_process(storage_uri: str) -> bool:
-    return storage_uri.split("://", 1)[0] in {"memory", "async+memory"}
-
-
-# --- budgets --------------------------------------------------------------------------------------
+def _log_wait(reservation: Reservation, windows: tuple[WindowKey, ...]) -> None:
+    seconds = reservation.wait_ms / 1000
+    if seconds < constants.PACING_LOG_WAIT_SECONDS:
+        log.debug("REDEX rate budget: next slot in %.3f s", seconds)
+        return
+    window = next((w for w in windows if w.name == reservation.cause), windows[0])
+    log.info(
+        "REDEX rate budget: waiting %.1f s for a slot; the %s window is full (%d requests per %g s)",
+        seconds,
+        reservation.cause or window.name,
+        window.limit,
+        window.span_ms / 1000,
+    )
 
 
 class RateBudget:
@@ -194,33 +204,38 @@ class RateBudget:
         key_prefix: str = constants.PACING_KEY_PREFIX,
     ) -> None:
         self.config = config
-        self._slots = _slots(config, api_host, account_key, key_prefix)
-        self._limiter = sync_limiter(_sync_uri(config.storage_uri)) if config.enabled else None
+        self.windows = window_keys(config, api_host, account_key, key_prefix)
+        self._store = None
+        if config.enabled:
+            _announce_store(config.storage_uri)
+            kind = store_kind(config.storage_uri)
+            self._store = MEMORY_STORE if kind == "memory" else sync_store(config.storage_uri)
 
     def acquire(self) -> float:
-        """Block until both windows have a free slot, take them; return the seconds waited."""
-        if self._limiter is None:
+        """Reserve the next slot both windows allow and sleep until it; return the seconds waited."""
+        if self._store is None:
             return 0.0
-        waited = 0.0
-        while True:
-            wait = self._wait_needed()
-            if wait == 0.0 and _take_all(self._limiter, self._slots):
-                return waited
-            pause = max(wait, constants.PACING_MIN_WAIT_SECONDS)
-            log.debug("REDEX rate budget full; waiting %.3f s", pause)
-            time.sleep(pause)
-            waited += pause
-
-    def _wait_needed(self) -> float:
-        assert self._limiter is not None
-        return max(_sync_wait(self._limiter, slot) for slot in self._slots)
+        started = time.monotonic()
+        reservation = self._store.reserve(self.windows, reservation_id(self.windows))
+        if reservation.wait_ms <= 0:
+            return 0.0
+        _log_wait(reservation, self.windows)
+        # Counted from the store's answer, not the question: a slow store makes us late, never early.
+        deadline = time.monotonic() + reservation.wait_ms / 1000
+        try:
+            while (left := deadline - time.monotonic()) > 0:
+                time.sleep(left)
+        except BaseException:
+            self._store.release(self.windows, reservation.member)
+            raise
+        return time.monotonic() - started
 
 
 class AsyncRateBudget:
     """The async twin of :class:`RateBudget`: ``await acquire()`` sleeps without blocking the loop.
 
-    With ``memory://`` it shares the sync clients' in-process store (its operations are
-    in-memory and never block), so a task and a trigger in one process draw from one budget.
+    With ``memory://`` it shares the sync clients' in-process store, so a task and a trigger in
+    one process draw from one budget; with an SQL store it runs the transaction in a thread.
     """
 
     def __init__(
@@ -232,61 +247,41 @@ class AsyncRateBudget:
         key_prefix: str = constants.PACING_KEY_PREFIX,
     ) -> None:
         self.config = config
-        self._slots = _slots(config, api_host, account_key, key_prefix)
+        self.windows = window_keys(config, api_host, account_key, key_prefix)
+        self._kind = store_kind(config.storage_uri) if config.enabled else ""
+        if config.enabled:
+            _announce_store(config.storage_uri)
 
     async def acquire(self) -> float:
-        """Wait until both windows have a free slot, take them; return the seconds waited."""
+        """Reserve the next slot both windows allow and sleep until it; return the seconds waited."""
         if not self.config.enabled:
             return 0.0
-        waited = 0.0
-        while True:
-            wait = await self._wait_needed()
-            if wait == 0.0 and await self._take_all():
-                return waited
-            pause = max(wait, constants.PACING_MIN_WAIT_SECONDS)
-            log.debug("REDEX rate budget full; waiting %.3f s", pause)
-            await asyncio.sleep(pause)
-            waited += pause
+        started = time.monotonic()
+        reservation = await self._reserve(reservation_id(self.windows))
+        if reservation.wait_ms <= 0:
+            return 0.0
+        _log_wait(reservation, self.windows)
+        try:
+            await asyncio.sleep(reservation.wait_ms / 1000)  # from the answer: late, never early
+        except BaseException:
+            await self._release(reservation.member)
+            raise
+        return time.monotonic() - started
 
-    async def _wait_needed(self) -> float:
+    async def _reserve(self, member: str) -> Reservation:
         uri = self.config.storage_uri
-        if _in_process(uri):
-            limiter = sync_limiter(_sync_uri(uri))
-            return max(_sync_wait(limiter, slot) for slot in self._slots)
-        waits = [await _async_wait(async_limiter(uri), slot) for slot in self._slots]
-        return max(waits)
+        if self._kind == "memory":
+            return MEMORY_STORE.reserve(self.windows, member)
+        if self._kind == "redis":
+            return await async_redis_store(uri).reserve(self.windows, member)
+        reservation: Reservation = await asyncio.to_thread(sync_store(uri).reserve, self.windows, member)
+        return reservation
 
-    async def _take_all(self) -> bool:
+    async def _release(self, member: str) -> None:
         uri = self.config.storage_uri
-        if _in_process(uri):
-            return _take_all(sync_limiter(_sync_uri(uri)), self._slots)
-        limiter = async_limiter(uri)
-        for slot in self._slots:
-            if not await limiter.hit(slot.item, *slot.identifiers):
-                return False
-        return True
-
-
-def _sync_uri(storage_uri: str) -> str:
-    return storage_uri.removeprefix("async+")
-
-
-def _sync_wait(limiter: MovingWindowRateLimiter, slot: _Slot) -> float:
-    stats = limiter.get_window_stats(slot.item, *slot.identifiers)
-    return _seconds_until_free(stats.reset_time, stats.remaining)
-
-
-async def _async_wait(limiter: AsyncMovingWindowRateLimiter, slot: _Slot) -> float:
-    stats = await limiter.get_window_stats(slot.item, *slot.identifiers)
-    return _seconds_until_free(stats.reset_time, stats.remaining)
-
-
-def _take_all(limiter: MovingWindowRateLimiter, slots: Sequence[_Slot]) -> bool:
-    """Take one slot in every window, all at (about) the same instant.
-
-    If a later window is full (another process got there between the look and the take), the
-    slots already taken stay taken and the caller starts over. Counting a request twice only
-    slows us down; recording a slot long before the request is sent could let two requests land
-    in one REDEX window, so slots are never kept across a wait.
-    """
-    return all(limiter.hit(slot.item, *slot.identifiers) for slot in slots)
+        if self._kind == "memory":
+            MEMORY_STORE.release(self.windows, member)
+        elif self._kind == "redis":
+            await async_redis_store(uri).release(self.windows, member)
+        else:
+            await asyncio.to_thread(sync_store(uri).release, self.windows, member)

@@ -27,6 +27,7 @@ from airflow_provider_redex.client.auth import ApiKeyCredentials, BearerToken, C
 from airflow_provider_redex.client.errors import RedexInputError
 from airflow_provider_redex.client.http_settings import ClientCert, HttpSettings
 from airflow_provider_redex.client.pacing import PacingConfig, RatePolicy
+from airflow_provider_redex.hooks.budget_store import default_storage_uri
 from airflow_provider_redex.provider_info import CONN_FIELDS, UAT_BASE_URL
 
 REDEX_EXTRA_KEYS: frozenset[str] = frozenset(CONN_FIELDS)
@@ -160,7 +161,7 @@ def _http(reader: _ExtraReader) -> HttpSettings:
 
 def _pacing(reader: _ExtraReader) -> PacingConfig:
     default = PacingConfig()
-    storage = reader.text("rate_limit_storage") or default.storage_uri
+    storage = reader.text("rate_limit_storage") or default_storage_uri()
     if "://" not in storage:
         raise RedexConnectionError(
             f"connection {reader.conn_id!r}: extra rate_limit_storage must be a storage URI such as "

@@ -8,8 +8,9 @@ Purpose
 How it works
     :func:`read_budget` takes the client's :class:`~airflow_provider_redex.client.pacing.RateBudget`
     and reads, for each of its moving windows, the times of the requests the store holds.
-    Today's store is ``limits``' moving window: an in-process list of entries (``memory://``) or
-    a Redis list of timestamps per key, both forgotten once their window has passed. So that
+    The store is the pacing module's sliding log (``memory://``, Redis or SQL), read through
+    :func:`~airflow_provider_redex.client.pacing.stored_instants`; it forgets a slot once its
+    window has passed. So that
     the page can show the last hour, :class:`BudgetHistory` samples the store more often than
     it forgets (every half window, in a daemon thread of the api-server, one cheap read of the
     store per window and never a request to REDEX) and keeps what it saw for an hour. Counts
@@ -22,8 +23,7 @@ What it does not do
 Known limitation
     With ``memory://`` each Airflow process counts its own budget, so the api-server sees only
     the page's own requests; the page says so. This module reads private attributes of
-    ``RateBudget``: when the pacing module changes (the millisecond sliding-window rewrite),
-    :func:`_slots_of` and :func:`_stored_times` are the only functions to adapt; a store that
+    ``RateBudget`` only through :func:`_slots_of` and :func:`_stored_times`; a store that
     keeps an hour itself makes :class:`BudgetHistory` unnecessary but not wrong.
 """
 
@@ -34,10 +34,9 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from airflow_provider_redex.client import constants
-from airflow_provider_redex.client.pacing import RateBudget, RatePolicy, paced_window_seconds
+from airflow_provider_redex.client.pacing import RateBudget, RatePolicy, paced_window_seconds, stored_instants
 
 log = logging.getLogger(constants.LOGGER_NAME)
 
@@ -203,23 +202,15 @@ class BudgetHistory:
 def _slots_of(budget: RateBudget) -> Iterator[tuple[str, RatePolicy, str]]:
     """``(scope, policy, store key)`` of each window the budget paces with (the seam)."""
     policies = {"account": budget.config.account, "ip": budget.config.ip}
-    for slot in budget._slots:
-        yield slot.name, policies[slot.name], slot.item.key_for(*slot.identifiers)
+    for window in budget.windows:
+        yield window.name, policies[window.name], window.key
 
 
 def _stored_times(budget: RateBudget, key: str) -> Sequence[float]:
-    """The request times the store holds under ``key`` (``limits``' moving-window layout)."""
-    if budget._limiter is None:  # pacing off: nothing is counted
+    """The request times the store holds under ``key`` (reserved slots included)."""
+    if not budget.config.enabled:  # pacing off: nothing is counted
         return []
-    storage: Any = budget._limiter.storage
-    events = getattr(storage, "events", None)
-    if isinstance(events, dict):  # MemoryStorage: newest first, entries with their acquire time
-        return [float(entry.atime) for entry in list(events.get(key, ()))]
-    client = getattr(storage, "storage", None)
-    prefixed = getattr(storage, "prefixed_key", None)
-    if client is not None and callable(prefixed):  # RedisStorage: a list of timestamps
-        return [float(value) for value in client.lrange(prefixed(key), 0, -1)]
-    return []
+    return stored_instants(budget.config, key)
 
 
 def _safe_uri(uri: str) -> str:

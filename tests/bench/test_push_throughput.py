@@ -17,18 +17,18 @@ own so its memory is its own; an import-only child gives the baseline both carry
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.bench.common import write_readings
 
 ROOT = Path(__file__).resolve().parents[2]
 # REDEX's own rate (60 requests a minute: one a second, 3000 records/s at most) in shorter
@@ -54,22 +54,7 @@ def sandbox() -> Iterator[Any]:
 @pytest.fixture(scope="module")
 def readings(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("bench") / "readings.csv"
-    first = date.today() - timedelta(days=DAYS + 2)  # readings may not be in the future
-    with path.open("w", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["RemoteInvId", "Timestamp", "PeriodProductionInKWh", "AccumulatedEnergyInKWh"])
-        for inverter in range(INVERTERS):
-            total = 0
-            for day in range(DAYS):
-                total += 40_123 + day
-                writer.writerow(
-                    [
-                        f"BENCH-INV{inverter:04d}",
-                        (first + timedelta(days=day)).isoformat(),
-                        f"{(40_123 + day) / 1000:.3f}",
-                        f"{total / 1000:.3f}",
-                    ]
-                )
+    write_readings(path, inverters=INVERTERS, days=DAYS)
     return path
 
 

@@ -1,4 +1,5 @@
-"""Four processes share one rate budget through Redis and never overfill a fixed-window server.
+"""Four processes share one rate budget (Redis, an SQLite file, PostgreSQL) and never overfill a
+fixed-window server.
 
 The server is ours and tiny: it records the arrival time of every request and counts them in
 fixed windows aligned to its own clock at an arbitrary offset, answering 429 past the limit, as
@@ -19,6 +20,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -28,14 +30,12 @@ import redis
 from airflow_provider_redex.client import wire_json
 from airflow_provider_redex.client.envelope import build_envelope, build_error_envelope
 
-pytestmark = pytest.mark.redis
-
 REPO = Path(__file__).resolve().parents[2]
 PROCESSES = 4
 REQUESTS_PER_PROCESS = 20
 LIMIT = 20
 WINDOW = 2.0
-MARGIN = 1.0
+MARGIN = 0.3  # the spread on this shared 2-core machine stays well under it (python -m tests.bench)
 
 WORKER = textwrap.dedent(
     """
@@ -129,12 +129,46 @@ def fixed_window_server() -> Iterator[FixedWindowServer]:
 
 
 @pytest.fixture
-def prefix(redis_url: str) -> Iterator[str]:
-    name = f"redex-test-processes-{uuid.uuid4().hex}"
-    yield name
-    connection = redis.Redis.from_url(redis_url)
-    for key in connection.scan_iter(f"*{name}*"):
-        connection.delete(key)
+def prefix() -> str:
+    return f"redex-test-processes-{uuid.uuid4().hex}"
+
+
+@pytest.fixture(params=["redis", "sqlite", "postgres"])
+def storage(request: pytest.FixtureRequest, prefix: str, tmp_path: Path) -> Iterator[str]:
+    """A shared store of each kind, emptied afterwards."""
+    if request.param == "redis":
+        redis_url: str = request.getfixturevalue("redis_url")
+        yield redis_url
+        connection = redis.Redis.from_url(redis_url)
+        for key in connection.scan_iter(f"*{prefix}*"):
+            connection.delete(key)
+    elif request.param == "sqlite":
+        yield f"sql+sqlite:///{tmp_path / 'budget.sqlite'}"
+    else:
+        postgres_dsn: str = request.getfixturevalue("postgres_dsn")
+        with own_postgres_database(postgres_dsn) as url:
+            yield f"sql+{url}"
+
+
+@contextmanager
+def own_postgres_database(dsn: str) -> Iterator[str]:
+    """A database of this test's own on the shared server, dropped afterwards."""
+    import psycopg2
+
+    name = f"redex_pacing_{uuid.uuid4().hex[:12]}"
+    admin = psycopg2.connect(dsn)
+    admin.autocommit = True
+    try:
+        admin.cursor().execute(f"CREATE DATABASE {name}")
+        yield dsn.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg2://") + f"/{name}"
+    finally:
+        from airflow_provider_redex.client import pacing_stores
+
+        for uri, store in list(pacing_stores._sync_stores.items()):
+            if name in uri:
+                store._engine.dispose()
+        admin.cursor().execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.close()
 
 
 def busiest_fixed_window(arrivals: list[float], window: float, offset: float) -> int:
@@ -142,15 +176,15 @@ def busiest_fixed_window(arrivals: list[float], window: float, offset: float) ->
     return max(counts.values())
 
 
-def test_four_processes_sharing_a_redis_budget_never_overfill_a_fixed_window(
-    redis_url: str, prefix: str, fixed_window_server: FixedWindowServer
+def test_four_processes_sharing_a_budget_never_overfill_a_fixed_window(
+    storage: str, prefix: str, fixed_window_server: FixedWindowServer
 ) -> None:
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
     }
     start_at = time.time() + 3.0  # let every process finish importing before the first request
-    args = [fixed_window_server.url, redis_url, prefix, str(REQUESTS_PER_PROCESS), str(start_at)]
+    args = [fixed_window_server.url, storage, prefix, str(REQUESTS_PER_PROCESS), str(start_at)]
     args += [str(LIMIT), str(WINDOW), str(MARGIN)]
     workers = [
         subprocess.Popen(
@@ -180,6 +214,7 @@ def test_four_processes_sharing_a_redis_budget_never_overfill_a_fixed_window(
     print(
         json.dumps(
             {
+                "store": storage.split("://", 1)[0],
                 "requests": total,
                 "processes": PROCESSES,
                 "policy": f"{LIMIT} per {WINDOW:g} s (paced over {WINDOW + MARGIN:g} s)",

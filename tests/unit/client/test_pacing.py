@@ -1,19 +1,33 @@
-"""Pacing on ``memory://`` with short windows: slots, waits and sharing within one process."""
+"""Pacing on ``memory://``: millisecond windows, any-alignment safety, fairness, sharing in one process."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import math
+import random
+import threading
 import time
 import uuid
+from collections import Counter
 
 import pytest
 
-from airflow_provider_redex.client import pacing
 from airflow_provider_redex.client.pacing import (
     AsyncRateBudget,
     PacingConfig,
     RateBudget,
     RatePolicy,
-    paced_window_seconds,
+    paced_span_ms,
+    window_keys,
+)
+from airflow_provider_redex.client.pacing_window import (
+    MEMORY_STORE,
+    WindowKey,
+    earliest_slot,
+    plan,
+    prune,
+    reservation_id,
 )
 
 ROOMY = RatePolicy(1000, 1.0)
@@ -23,26 +37,34 @@ def budget(config: PacingConfig, *, account: str = "acct", prefix: str) -> RateB
     return RateBudget(config, api_host="redex.test", account_key=account, key_prefix=prefix)
 
 
+def reserve_wait_ms(config: PacingConfig, *, account: str = "acct", prefix: str) -> tuple[int, str]:
+    """Take one slot straight from the in-process store: how long its holder would sleep, and why."""
+    windows = window_keys(config, "redex.test", account, prefix)
+    reservation = MEMORY_STORE.reserve(windows, reservation_id(windows))
+    return reservation.wait_ms, reservation.cause
+
+
 @pytest.fixture
 def prefix() -> str:
     return f"test-{uuid.uuid4().hex}"
 
 
 @pytest.mark.parametrize(
-    ("policy", "margin", "expected"),
+    ("policy", "margin", "expected_ms"),
     [
-        (RatePolicy(60, 60.0), 1.0, 61),
-        (RatePolicy(3000, 300.0), 1.0, 301),
-        (RatePolicy(20, 2.0), 0.2, 3),
-        (RatePolicy(5, 2.0), 0.0, 2),
-        (RatePolicy(5, 0.3), 0.0, 1),
-        (RatePolicy(5, 2.0), -5.0, 2),
+        (RatePolicy(60, 60.0), 1.0, 61_000),
+        (RatePolicy(60, 10.0), 0.2, 10_200),
+        (RatePolicy(3000, 300.0), 0.5, 300_500),
+        (RatePolicy(5, 2.0), 0.0, 2_000),
+        (RatePolicy(5, 0.3), 0.0, 300),
+        (RatePolicy(5, 2.0), -5.0, 2_000),
+        (RatePolicy(5, 1.0), 0.0004, 1_001),  # rounded up, never down
     ],
 )
-def test_paced_window_is_the_window_plus_margin_rounded_up(
-    policy: RatePolicy, margin: float, expected: int
+def test_paced_window_is_the_window_plus_margin_in_milliseconds(
+    policy: RatePolicy, margin: float, expected_ms: int
 ) -> None:
-    assert paced_window_seconds(policy, margin) == expected
+    assert paced_span_ms(policy, margin) == expected_ms
 
 
 @pytest.mark.parametrize(("limit", "window"), [(0, 1.0), (1, 0.0), (1, -1.0)])
@@ -54,7 +76,7 @@ def test_rate_policy_refuses_nonsense(limit: int, window: float) -> None:
 def test_defaults_are_redex_documented_limits() -> None:
     config = PacingConfig()
     assert (config.account, config.ip) == (RatePolicy(60, 60.0), RatePolicy(3000, 300.0))
-    assert (config.margin_seconds, config.storage_uri, config.enabled) == (1.0, "memory://", True)
+    assert (config.margin_seconds, config.storage_uri, config.enabled) == (0.5, "memory://", True)
 
 
 def test_disabled_pacing_never_waits(prefix: str) -> None:
@@ -63,80 +85,163 @@ def test_disabled_pacing_never_waits(prefix: str) -> None:
     assert [paced.acquire() for _ in range(5)] == [0.0] * 5
 
 
-def test_within_the_limit_no_wait_then_a_wait_until_a_slot_frees(prefix: str) -> None:
-    config = PacingConfig(account=RatePolicy(3, 1.0), ip=ROOMY, margin_seconds=0.0)
-    paced = budget(config, prefix=prefix)
-    assert [paced.acquire() for _ in range(3)] == [0.0, 0.0, 0.0]
-    assert paced.acquire() > 0.0
+def test_a_fractional_margin_paces_at_the_millisecond_not_the_next_second(prefix: str) -> None:
+    config = PacingConfig(account=RatePolicy(5, 10.0), ip=ROOMY, margin_seconds=0.2)
+    waits = [reserve_wait_ms(config, prefix=prefix) for _ in range(6)]
+    assert [wait for wait, _ in waits[:5]] == [0] * 5
+    wait, cause = waits[5]
+    assert 10_100 <= wait <= 10_200 and cause == "account"  # 10.2 s after the first, not 11 s
 
 
-def test_no_window_of_the_paced_length_holds_more_than_the_limit(prefix: str) -> None:
-    config = PacingConfig(account=RatePolicy(3, 1.0), ip=ROOMY, margin_seconds=0.0)
-    paced = budget(config, prefix=prefix)
-    stamps = []
-    for _ in range(8):
-        paced.acquire()
-        stamps.append(time.time())
-    # Slot i + 3 can only be taken once slot i has left the 1 s window (a lower bound: a slow
-    # machine only makes the gap larger). 20 ms covers the time between a take and its stamp.
-    gaps = [later - earlier for earlier, later in zip(stamps, stamps[3:], strict=False)]
-    assert min(gaps) >= 1.0 - 0.02
+def busiest_fixed_window(arrivals: list[float], window: float, offset: float) -> int:
+    return max(Counter(math.floor((at + offset) / window) for at in arrivals).values())
 
 
-def test_a_full_window_is_waited_out_in_one_computed_sleep(
-    prefix: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    sleeps: list[float] = []
-    real_sleep = time.sleep
+@pytest.mark.parametrize("seed", range(40))
+def test_no_server_window_of_any_alignment_gets_more_than_the_limit(seed: int) -> None:
+    """Replay bursty demand from two accounts through the log, with arrival jitter under the margin."""
+    rng = random.Random(seed)
+    limit, window_ms, margin_ms, ip_limit = 7, 1_000, 50, 10
+    windows = {
+        name: (
+            WindowKey(f"acct-{name}", "account", limit, window_ms + margin_ms),
+            WindowKey("ip", "ip", ip_limit, window_ms + margin_ms),
+        )
+        for name in ("alice", "bob")
+    }
+    logs: dict[str, list[int]] = {"acct-alice": [], "acct-bob": [], "ip": []}
+    arrivals: dict[str, list[float]] = {"alice": [], "bob": [], "ip": []}
+    now = 0
+    for _ in range(400):
+        now += rng.choice([0, 0, 1, 5, 40, 300])
+        name = rng.choice(["alice", "bob"])
+        keys = windows[name]
+        for key in keys:
+            prune(logs[key.key], now, key.span_ms)
+        at, _ = earliest_slot([logs[key.key] for key in keys], keys, now)
+        assert at >= now
+        for key in keys:
+            logs[key.key].append(at)
+            logs[key.key].sort()
+        arrival = (at + rng.uniform(0, margin_ms)) / 1000  # latency spread under the margin
+        arrivals[name].append(arrival)
+        arrivals["ip"].append(arrival)
+    offsets = [step / 97 for step in range(97)]
+    for name, cap in (("alice", limit), ("bob", limit), ("ip", ip_limit)):
+        assert max(busiest_fixed_window(arrivals[name], window_ms / 1000, o) for o in offsets) <= cap
 
-    def recording_sleep(seconds: float) -> None:
-        sleeps.append(seconds)
-        real_sleep(seconds)
 
-    monkeypatch.setattr(pacing.time, "sleep", recording_sleep)
-    config = PacingConfig(account=RatePolicy(2, 1.0), ip=ROOMY, margin_seconds=0.0)
-    paced = budget(config, prefix=prefix)
-    for _ in range(3):
-        paced.acquire()
-    assert 1 <= len(sleeps) <= 3  # not a busy loop
-    assert sleeps[0] > 0.5  # the time until the oldest slot frees, not a poll interval
+def test_accounts_racing_for_the_ip_window_get_equal_shares_whatever_their_speed() -> None:
+    """Three accounts ask again as soon as each answer comes: 1, 3 and 9 ms per request."""
+    span, ip_limit = 1_000, 30
+    ip = WindowKey("ip", "ip", ip_limit, span, shared_fairly=True)
+    accounts = {name: (WindowKey(f"acct-{name}", "account", 1_000, span), ip) for name in ("a", "b", "c")}
+    logs: dict[str, list[tuple[int, str]]] = {"ip": [], "acct-a": [], "acct-b": [], "acct-c": []}
+    latency = {"a": 1, "b": 3, "c": 9}
+    next_ask = {name: 0 for name in accounts}
+    granted: dict[str, list[int]] = {name: [] for name in accounts}
+    while min(next_ask.values()) < 4 * span:
+        name = min(next_ask, key=lambda n: (next_ask[n], n))
+        now, windows = next_ask[name], accounts[name]
+        member = reservation_id(windows[:1])
+        for window in windows:
+            logs[window.key] = [e for e in logs[window.key] if e[0] > now - span]
+        at, _ = plan(windows, [logs[w.key] for w in windows], member, now)
+        for window in windows:
+            logs[window.key] = sorted([*logs[window.key], (at, member)])
+        granted[name].append(at)
+        next_ask[name] = at + latency[name]
+    steady = {name: sum(1 for at in stamps if span <= at < 4 * span) for name, stamps in granted.items()}
+    fair = sum(steady.values()) / 3
+    assert all(abs(count - fair) <= 0.1 * fair for count in steady.values()), steady
+    assert sum(steady.values()) >= 3 * ip_limit - 3  # the shares still fill the IP window
 
 
-def test_clients_of_one_account_in_one_process_share_the_budget(prefix: str) -> None:
-    config = PacingConfig(account=RatePolicy(2, 30.0), ip=ROOMY, margin_seconds=0.0)
-    first, second = budget(config, prefix=prefix), budget(config, prefix=prefix)
-    first.acquire()
-    second.acquire()
-    assert first._wait_needed() > 0 and second._wait_needed() > 0
+def test_waiters_are_served_first_come_first_served(prefix: str) -> None:
+    config = PacingConfig(account=RatePolicy(1, 0.15), ip=ROOMY, margin_seconds=0.0)
+    budget(config, prefix=prefix).acquire()  # the window is now full
+    served: list[int] = []
+    lock = threading.Lock()
+
+    def wait_in_line(number: int) -> None:
+        budget(config, prefix=prefix).acquire()
+        with lock:
+            served.append(number)
+
+    threads = []
+    for number in range(5):
+        thread = threading.Thread(target=wait_in_line, args=(number,))
+        thread.start()
+        threads.append(thread)
+        time.sleep(0.01)  # ask in order 0, 1, 2, ...
+    for thread in threads:
+        thread.join(timeout=10)
+    assert served == [0, 1, 2, 3, 4]
 
 
-def test_accounts_have_their_own_budget_but_share_the_ip_budget(prefix: str) -> None:
+def test_each_account_has_its_own_window_and_all_share_the_ip_window(prefix: str) -> None:
     config = PacingConfig(account=RatePolicy(2, 30.0), ip=RatePolicy(3, 30.0), margin_seconds=0.0)
-    alice, bob = budget(config, account="alice", prefix=prefix), budget(config, account="bob", prefix=prefix)
-    alice.acquire()
-    alice.acquire()
-    assert alice._wait_needed() > 0  # alice's account window is full
-    assert bob._wait_needed() == 0.0  # bob's is not, and the IP has room for one more
-    bob.acquire()
-    assert bob._wait_needed() > 0  # now the shared IP window is full
+    assert [reserve_wait_ms(config, account="alice", prefix=prefix)[0] for _ in range(2)] == [0, 0]
+    assert reserve_wait_ms(config, account="bob", prefix=prefix)[0] == 0  # bob's own window is empty
+    wait, cause = reserve_wait_ms(config, account="carol", prefix=prefix)
+    assert wait > 25_000 and cause == "ip"  # three slots taken: the shared IP window is full
+
+
+def test_a_full_account_window_takes_no_ip_slot_from_other_accounts(prefix: str) -> None:
+    config = PacingConfig(account=RatePolicy(1, 30.0), ip=RatePolicy(3, 30.0), margin_seconds=0.0)
+    reserve_wait_ms(config, account="alice", prefix=prefix)
+    wait, cause = reserve_wait_ms(config, account="alice", prefix=prefix)  # queued 30 s out
+    assert cause == "account" and wait > 25_000
+    # Alice's queued slot sits 30 s out, so it does not fill the IP window of *now*.
+    assert reserve_wait_ms(config, account="bob", prefix=prefix)[0] == 0
 
 
 async def test_async_budget_shares_the_in_process_store_with_sync_clients(prefix: str) -> None:
     config = PacingConfig(account=RatePolicy(2, 30.0), ip=ROOMY, margin_seconds=0.0)
-    sync_budget = budget(config, prefix=prefix)
     async_budget = AsyncRateBudget(config, api_host="redex.test", account_key="acct", key_prefix=prefix)
     assert await async_budget.acquire() == 0.0
-    sync_budget.acquire()
-    assert sync_budget._wait_needed() > 0
-    assert await async_budget._wait_needed() > 0
+    assert budget(config, prefix=prefix).acquire() == 0.0
+    assert reserve_wait_ms(config, prefix=prefix)[0] > 25_000
 
 
 async def test_async_budget_waits_when_full(prefix: str) -> None:
-    config = PacingConfig(account=RatePolicy(1, 1.0), ip=ROOMY, margin_seconds=0.0)
+    config = PacingConfig(account=RatePolicy(1, 0.3), ip=ROOMY, margin_seconds=0.0)
     async_budget = AsyncRateBudget(config, api_host="redex.test", account_key="acct", key_prefix=prefix)
     assert await async_budget.acquire() == 0.0
-    assert await async_budget.acquire() > 0.0
+    assert 0.2 < await async_budget.acquire() < 5
 
 
-def test_one_storage_per_uri_per_process() -> None:
-    assert pacing.sync_limiter("memory://") is pacing.sync_limiter("memory://")
+async def test_a_long_wait_is_logged_with_its_cause_and_a_cancelled_wait_gives_its_slot_back(
+    prefix: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    config = PacingConfig(account=RatePolicy(1, 20.0), ip=ROOMY, margin_seconds=0.0)
+    async_budget = AsyncRateBudget(config, api_host="redex.test", account_key="acct", key_prefix=prefix)
+    await async_budget.acquire()
+    with (
+        caplog.at_level(logging.INFO, logger="airflow_provider_redex.client"),
+        pytest.raises(asyncio.TimeoutError),
+    ):
+        await asyncio.wait_for(async_budget.acquire(), timeout=0.2)
+    assert any(
+        "account window is full" in r.getMessage() and "waiting 20.0 s" in r.getMessage()
+        for r in caplog.records
+    )
+    # The cancelled waiter's reservation is gone: the next caller is second in line, not third.
+    wait, _ = reserve_wait_ms(config, prefix=prefix)
+    assert wait <= 20_000
+
+
+def test_the_store_in_use_is_announced_once_per_process(caplog: pytest.LogCaptureFixture) -> None:
+    from airflow_provider_redex.client import pacing
+
+    pacing._announced.discard("memory://")
+    with caplog.at_level(logging.INFO, logger="airflow_provider_redex.client"):
+        for _ in range(3):
+            budget(PacingConfig(), prefix="announce")
+    messages = [r.getMessage() for r in caplog.records if "budget store" in r.getMessage()]
+    assert messages == ["REDEX rate budget store: memory:// (memory store, shared by this process only)"]
+
+
+def test_an_unknown_storage_scheme_is_refused_with_the_choices() -> None:
+    with pytest.raises(ValueError, match="memory://, redis://"):
+        budget(PacingConfig(storage_uri="mongodb://x"), prefix="x")

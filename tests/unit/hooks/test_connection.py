@@ -11,6 +11,7 @@ import pytest
 from airflow_provider_redex.client.auth import ApiKeyCredentials, BearerToken
 from airflow_provider_redex.client.http_settings import HttpSettings
 from airflow_provider_redex.client.pacing import PacingConfig, RatePolicy
+from airflow_provider_redex.hooks.budget_store import default_storage_uri
 from airflow_provider_redex.hooks.connection import (
     REDEX_EXTRA_KEYS,
     RedexConnectionError,
@@ -90,8 +91,9 @@ def test_host_becomes_the_base_url(host: str, port: int | None, expected: str) -
     assert client_settings(Conn(host=host, port=port), {}).base_url == expected
 
 
-def test_no_pacing_extras_give_the_documented_redex_policy() -> None:
-    assert client_settings(Conn(), {}).pacing == PacingConfig()
+def test_no_pacing_extras_give_the_documented_redex_policy_in_a_shared_store() -> None:
+    assert client_settings(Conn(), {}).pacing == PacingConfig(storage_uri=default_storage_uri())
+    assert default_storage_uri() != "memory://"
 
 
 def test_pacing_extras_are_parsed_from_json_numbers_and_from_strings() -> None:
@@ -158,7 +160,7 @@ def test_http_extras_become_http_settings_and_leave_pacing_alone(tmp_path: Path)
     bundle.write_text("pem")
     extra = {"proxies": '{"https": "http://proxy:3128"}', "verify": str(bundle), "cert": str(bundle)}
     settings = client_settings(Conn(), extra | {"trust_env": "false", "timeout": "7"})
-    assert settings.pacing == PacingConfig()
+    assert settings.pacing == PacingConfig(storage_uri=default_storage_uri())
     assert settings.http == HttpSettings(
         verify=str(bundle),
         cert=str(bundle),

@@ -1,0 +1,247 @@
+"""What waiting costs: 100 deferred sensors' triggers on one account, alone and beside four pushes.
+
+The sandbox is seeded (through the real client, its rate limit lifted for the seeding) with a
+quarter of the waiters in each kind: device applications and REC applications in review,
+retirements pending, generation processes still processing. Each sensor is asked to defer, as a
+worker would (its in-worker first check skipped), and the triggers it hands over all run in one
+asyncio loop in one process, as the triggerer runs them: a trigger with a shared stream key
+subscribes through Airflow's ``SharedStreamManager`` (one poll loop per key), any other runs
+its own ``run()``. The sandbox's fixed-window counters
+then say how many requests the waiting cost per poll interval, and, with four operators pushing
+on the same account at the same time, whether any window went over the limit.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from tests.bench.common import (
+    TOKENS,
+    UNLIMITED,
+    Window,
+    account_windows,
+    connection_env,
+    finish_child,
+    limiter,
+    pacing_extra,
+    refused,
+    sandbox,
+    say,
+    start_child,
+)
+from tests.bench.push import PROVIDER, ideal_seconds, input_files, summarize
+
+KINDS = ("device", "rec", "retirement", "generation")
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+TRIGGERS = """
+import asyncio, os
+from airflow_provider_redex import sensors
+ids = json.loads(os.environ["BENCH_WAIT_IDS"])
+poll = float(os.environ["BENCH_POLL"])
+made = {
+    "device": lambda i: sensors.RedexDeviceApplicationSensor(device_application_id=i, task_id="d" + i),
+    "rec": lambda i: sensors.RedexRecApplicationSensor(rec_application_id=i, task_id="r" + i),
+    "retirement": lambda i: sensors.RedexRetirementApplicationSensor(
+        retirement_application_id=i, task_id="t" + i
+    ),
+    "generation": lambda i: sensors.RedexGenerationProcessSensor(process_ids=[i], task_id="g" + i),
+}
+triggers = []
+for kind, values in ids.items():
+    for value in values:
+        sensor = made[kind](str(value))
+        sensor.deferrable, sensor.poke_interval, sensor.timeout = True, poll, 3600
+        sensor._check_now = lambda *args, **kwargs: None  # the worker's first check: not measured here
+        try:
+            sensor.execute({})
+        except BaseException as deferred:  # TaskDeferred
+            triggers.append(deferred.trigger)
+assert len(triggers) == sum(len(v) for v in ids.values()), "a sensor did not defer"
+time.sleep(max(0.0, float(os.environ["BENCH_START_AT"]) - time.time()))
+
+def waiting(number, trigger, manager):
+    # As the triggerer: a trigger with a shared stream key subscribes to its key's one poll loop.
+    key = trigger.shared_stream_key() if manager and hasattr(trigger, "shared_stream_key") else None
+    if key is None:
+        return trigger.run().__anext__()
+    stream = manager.subscribe(trigger_id=number, trigger=trigger, key=key)
+    return trigger.filter_shared_stream(stream).__anext__()
+
+async def main():
+    try:
+        from airflow.triggers.shared_stream import SharedStreamManager
+        manager = SharedStreamManager()
+    except ImportError:
+        manager = None
+    runs = [asyncio.ensure_future(waiting(n, t, manager)) for n, t in enumerate(triggers)]
+    await asyncio.sleep(float(os.environ["BENCH_SECONDS"]))
+    early = [run for run in runs if run.done()]
+    for run in runs:
+        run.cancel()
+    return len(early)
+
+finished = asyncio.run(main())
+_report(records=0, cpu_seconds=time.process_time(), triggers=len(triggers), finished_early=finished)
+"""
+
+
+def seed_waiters(running: Any, per_kind: int) -> dict[str, list[str]]:
+    """``per_kind`` undecided resources of each kind on the first account, through the real client."""
+    from airflow_provider_redex.client.auth import BearerToken
+    from airflow_provider_redex.client.client import RedexClient
+    from airflow_provider_redex.client.pacing import PacingConfig
+
+    counters = limiter(running)
+    saved = counters.account.limit, counters.ip.limit
+    counters.account.limit = counters.ip.limit = UNLIMITED
+    client = RedexClient(running.url, BearerToken(TOKENS[0]), pacing=PacingConfig(enabled=False))
+    try:
+        document = str(client.documents.upload(PDF, filename="odf.pdf").id)
+        ids: dict[str, list[str]] = {kind: [] for kind in KINDS}
+        for n in range(per_kind):
+            created = client.device_applications.create_grouped(_grouped(document, f"WAIT-DEV{n:03d}"))
+            ids["device"].append(str(created.id))
+        approved = client.device_applications.create_grouped(_grouped(document, "WAIT-GEN"))
+        running.admin("POST", f"applications/{approved.id}/approve", {"Reason": "bench"})
+        device_id = str(client.device_applications.get(approved.id).device_id)
+        days = _claimable_days(per_kind)
+        client.generation.send_daily(_daily("WAIT-GEN", days, "1000.000"))
+        running.admin("POST", "clock/advance", {"Seconds": 100_000})  # that push is processed now
+        for day in days:
+            body = {"VintageFrom": day, "VintageTo": day, "DeviceId": device_id}
+            ids["rec"].append(str(client.rec_applications.create_for_grouped_device(body).id))
+        beneficiary = next(iter(client.beneficiaries.list())).id
+        for _ in range(per_kind):
+            request = {"BeneficiaryId": beneficiary, "Quantity": "1", "Reason": "bench", "Registry": "IREC"}
+            ids["retirement"].append(str(client.retirements.create(request).id))
+        for day in days:
+            ref = client.generation.send_daily(_daily("WAIT-GEN", [day], "1.000"))
+            ids["generation"].append(str(ref.process_id))
+    finally:
+        client.close()
+        counters.account.limit, counters.ip.limit = saved
+    return ids
+
+
+def _claimable_days(count: int) -> list[date]:
+    from airflow_provider_redex.client.models import rules
+
+    start = max(rules.earliest_claimable_date(date.today()), date.today() - timedelta(days=count + 30))
+    return [start + timedelta(days=i) for i in range(count)]
+
+
+def _daily(inverter: str, days: list[date], kwh: str) -> dict[str, Any]:
+    rows = [
+        {"Timestamp": d.isoformat(), "PeriodProductionInKWh": kwh, "AccumulatedEnergyInKWh": kwh}
+        for d in days
+    ]
+    return {"RemoteInvId": inverter, "Data": rows}
+
+
+def _grouped(file_id: str, inverter: str) -> dict[str, Any]:
+    return {
+        "CountryCode": "VN",
+        "GroupedEnglishName": f"Bench {inverter}",
+        "GroupedLocalName": f"Bench {inverter}",
+        "Province": "VN-SG",
+        "Timezone": "UTC+07:00",
+        "GenerationDataFrequency": "Daily",
+        "Devices": [
+            {
+                "InstallationName": "Bench Roof",
+                "Address": "1 Bench Road",
+                "PostalCode": "700000",
+                "Latitude": Decimal("10.5"),
+                "Longitude": Decimal("106.7"),
+                "GridConnectionDate": "2023-01-01",
+                "OwnersDeclarationStartDate": "2023-01-01",
+                "Domestic": False,
+                "DeclarationFormFileId": file_id,
+                "PercentageRenewable": Decimal(100),
+                "Inverters": [
+                    {
+                        "RemoteInvId": inverter,
+                        "ElectronicSerialNumber": f"SN-{inverter}",
+                        "BrandCode": "HW21",
+                        "InstalledCapacity": Decimal("9.9"),
+                    }
+                ],
+            }
+        ],
+    }
+
+
+def _waiting_sandbox(window: Window) -> Any:
+    return sandbox(window, sample_data=True, processing_seconds=1000.0)
+
+
+def waiting_requests_per_interval(window: Window, *, waiters: int, intervals: int) -> dict[str, Any]:
+    """Requests per poll interval that ``waiters`` deferred sensors cost (poll interval = the window)."""
+    with _waiting_sandbox(window) as running:
+        ids = seed_waiters(running, waiters // len(KINDS))
+        env = _trigger_env(running, window, ids, seconds=intervals * window.seconds)
+        child = start_child(TRIGGERS, env)
+        _clear_at(running, float(env["BENCH_START_AT"]))
+        time.sleep(max(0.0, float(env["BENCH_START_AT"]) + intervals * window.seconds - time.time()))
+        total = sum(sum(per) for per in account_windows(running).values())
+        result = finish_child(child)
+    per_interval = round(total / intervals, 1)
+    say(
+        f"  {result['triggers']} triggers, poll every {window.seconds:g} s: {total} requests in {intervals} "
+        f"intervals = {per_interval} per interval ({result['finished_early']} finished early)"
+    )
+    return {"waiting_requests_per_interval": per_interval, "waiting_triggers": result["triggers"]}
+
+
+def shared_budget(window: Window, *, waiters: int, requests: int, folder: Path) -> dict[str, Any]:
+    """Four operators pushing and ``waiters`` triggers waiting, on one account, default budget store."""
+    files = input_files(folder, requests, 4)
+    with _waiting_sandbox(window) as running:
+        ids = seed_waiters(running, waiters // len(KINDS))
+        seconds = ideal_seconds(requests, window) * 1.6 + 2 * window.seconds
+        env = _trigger_env(running, window, ids, seconds=seconds)
+        pushes = [start_child(PROVIDER.replace("SOURCE", repr(str(path))), env) for path in files]
+        waiting = start_child(TRIGGERS, env)
+        _clear_at(running, float(env["BENCH_START_AT"]))
+        results = [finish_child(proc) for proc in pushes]
+        finish_child(waiting)
+        per_window = [count for per in account_windows(running).values() for count in per]
+        server_429 = refused(running)
+        clock = running.app.state.sandbox.clock
+        origin = clock.origin - (clock.now() - time.time())  # the seeding moved the clock forward
+    run = summarize("provider", 4, requests, window, results, server_429, origin)
+    figures = {
+        "shared_budget_max_per_window": max(per_window),
+        "shared_budget_limit": window.limit,
+        "shared_budget_429s": server_429,
+        "shared_push_efficiency": round(run.efficiency, 3),
+    }
+    say(f"  4 pushes + {waiters} triggers: {json.dumps(figures)}")
+    return figures
+
+
+def _trigger_env(
+    running: Any, window: Window, ids: dict[str, list[str]], *, seconds: float
+) -> dict[str, str]:
+    # No rate_limit_storage, no margin: a deployment's defaults (see hooks/budget_store.py).
+    extra = pacing_extra(window, None)
+    env = connection_env(running.url, **extra)
+    env.update(
+        BENCH_WAIT_IDS=json.dumps(ids),
+        BENCH_POLL=str(window.seconds),
+        BENCH_SECONDS=str(seconds),
+        BENCH_START_AT=str(time.time() + 15.0),  # every child imports and defers first
+    )
+    return env
+
+
+def _clear_at(running: Any, start_at: float) -> None:
+    """Forget the seeding's requests: count from the agreed start on."""
+    time.sleep(max(0.0, start_at - time.time() - 0.05))
+    limiter(running).clear()
