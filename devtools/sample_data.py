@@ -92,7 +92,7 @@ def build_grouped_device(rng: random.Random) -> tuple[dict[str, Any], list[Inver
                     "ElectronicSerialNumber": inv.serial,
                     "BrandCode": inv.brand,
                     "OtherBrandName": "",
-                    "InstalledCapacity": str(inv.capacity_kw),  # amounts as text, never float
+                    "InstalledCapacity": float(inv.capacity_kw),
                     "EffectiveStartDate": grid.isoformat(),
                 }
             )

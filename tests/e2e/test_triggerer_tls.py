@@ -21,6 +21,7 @@ import contextlib
 import json
 import random
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +73,9 @@ def tls_sandbox(pki: Pki) -> Iterator[TlsSandbox]:
 
 def new_device_application(sandbox: TlsSandbox, name: str) -> str:
     """Register a one-device grouped device on REDEX (pending until approved); its application id."""
-    body, _ = build_grouped_device(random.Random(name))
+    built, _ = build_grouped_device(random.Random(name))
+    # Read as the onboarding DAG reads the sample file: JSON numbers as exact decimals, never floats.
+    body = json.loads(json.dumps(built), parse_float=Decimal)
     device = body["Devices"][0]
     for inverter in device["Inverters"]:
         inverter["RemoteInvId"] = f"{name}-{inverter['RemoteInvId']}"
