@@ -125,19 +125,12 @@ def redex_rec_issuance() -> None:
 
 
 def _claimed_through(device_id: str) -> date | None:
-    """The last day already applied for: the end of the device's latest application that still
-    holds its window (the model's ``holds_window``, the rule the operator and REDEX apply too).
-    Asked of REDEX, so Airflow's own history cannot make us claim twice."""
-    client = RedexHook().get_client()
-    try:
-        ends = [
-            application.vintage_to.date()
-            for application in client.rec_applications.list(device_id=device_id)
-            if application.status.value.holds_window
-        ]
-    finally:
-        client.close()
-    return max(ends, default=None)
+    """The last day already applied for, asked of REDEX (the model's ``holds_window``), so
+    Airflow's own history cannot make us claim twice."""
+    from airflow_provider_redex.operators.deadlines import claimed_through
+
+    with RedexHook().get_client() as client:
+        return claimed_through(client, device_id)
 
 
 redex_rec_issuance()

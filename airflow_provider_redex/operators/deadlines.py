@@ -54,7 +54,7 @@ class DeadlineRisk:
 
 
 def claimed_through(client: RedexClient, device_id: str) -> date | None:
-    """The end of the device's latest REC application that REDEX has not turned down."""
+    """The end of the device's latest REC application that still holds its window (``holds_window``)."""
     ends = [
         application.vintage_to.date()
         for application in client.rec_applications.list(device_id=device_id)
