@@ -94,25 +94,24 @@ def run(plan: Plan, folder: Path, *, redex_window: bool) -> dict[str, Any]:
         "push_requests": plan.push_requests,
     }
     say(f"push: {plan.push_requests} requests of 3000 records, fixed window {figures['push_window']}")
-    provider_1 = push(
-        "provider", window, requests=plan.push_requests, processes=1, margin=plan.margin, folder=folder
-    )
     redis_url = os.environ.get("REDEX_BENCH_REDIS", "redis://127.0.0.1:6379/0")
-    provider_4 = push(
-        "provider", window, requests=plan.push_requests, processes=4, margin=plan.margin, folder=folder,
-        storage=redis_url,
-    )  # fmt: skip
-    peer_1 = push("peer", window, requests=plan.push_requests, processes=1, margin=plan.margin, folder=folder)
-    peer_4 = push("peer", window, requests=plan.push_requests, processes=4, margin=plan.margin, folder=folder)
+    runs = {
+        (client, processes): push(
+            client, window, requests=plan.push_requests, processes=processes, margin=plan.margin,
+            folder=folder, storage=redis_url if client == "provider" and processes > 1 else "",
+        )
+        for client in ("provider", "peer")
+        for processes in (1, 4)
+    }  # fmt: skip
     figures.update(
-        push_efficiency=round(provider_1.efficiency, 3),
-        push_efficiency_4p=round(provider_4.efficiency, 3),
-        push_429s=provider_1.http_429 + provider_4.http_429,
-        peer_efficiency=round(peer_1.efficiency, 3),
-        peer_efficiency_4p=round(peer_4.efficiency, 3),
-        peer_429s=peer_1.http_429 + peer_4.http_429,
-        peer_429s_1p=peer_1.http_429,
-        peer_429s_4p=peer_4.http_429,
+        push_efficiency=round(runs["provider", 1].efficiency, 3),
+        push_efficiency_4p=round(runs["provider", 4].efficiency, 3),
+        push_429s=runs["provider", 1].http_429 + runs["provider", 4].http_429,
+        peer_efficiency=round(runs["peer", 1].efficiency, 3),
+        peer_efficiency_4p=round(runs["peer", 4].efficiency, 3),
+        peer_429s=runs["peer", 1].http_429 + runs["peer", 4].http_429,
+        peer_429s_1p=runs["peer", 1].http_429,
+        peer_429s_4p=runs["peer", 4].http_429,
     )
     # The pacing alone (small GETs: no CPU per record), so its precision shows apart from the push's.
     paced = push(
