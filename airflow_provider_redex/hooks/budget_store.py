@@ -16,9 +16,12 @@ Why not the metadata database: Airflow 3 hides its URL from task and trigger pro
 API server), and those are the processes that call REDEX. Point ``rate_limit_storage`` at it
 explicitly (``sql+postgresql://...``) if your workers may reach it.
 
-What the default cannot cover: processes on several machines without a Redis broker (the
-KubernetesExecutor, Celery on RabbitMQ): each machine's file is its own. Set
-``rate_limit_storage`` to a Redis every pod reaches; the choice is logged once per process.
+Processes on several machines without a Redis broker (the KubernetesExecutor, Celery on
+RabbitMQ) cannot share a file: each machine's is its own. There each process gets a **fixed
+share** instead: the limits divided by ``[core] parallelism`` (the most task processes Airflow
+runs at once) plus one for the triggerer, at least one request per window. That never exceeds
+REDEX's limits, and it is slow on purpose: set ``rate_limit_storage`` to a Redis every pod
+reaches to use the whole budget. The choice is logged once per process.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 BUDGET_FILE_NAME = "redex_rate_budget.sqlite"
+ONE_MACHINE_EXECUTORS = frozenset({"LocalExecutor", "SequentialExecutor"})
+"""Executors whose task processes all run on the scheduler's machine (and so share its file)."""
 
 
 @functools.lru_cache(maxsize=1)
@@ -38,9 +43,8 @@ def default_storage_uri() -> str:
     """The budget store of this deployment when the connection names none (computed once per process)."""
     from airflow.configuration import conf
 
-    executor = conf.get("core", "executor", fallback="") or ""
-    broker = conf.get("celery", "broker_url", fallback="") or ""
-    if "CeleryExecutor" in executor and broker.split("://", 1)[0] in {"redis", "rediss"}:
+    broker = _redis_broker()
+    if broker is not None:
         log.info("REDEX rate budget: shared through the Celery broker's Redis (no rate_limit_storage set)")
         return broker
     home = Path(os.environ.get("AIRFLOW_HOME") or conf.get("core", "airflow_home", fallback="~/airflow"))
@@ -51,3 +55,41 @@ def default_storage_uri() -> str:
         path,
     )
     return f"sql+sqlite:///{path}"
+
+
+@functools.lru_cache(maxsize=1)
+def default_shares() -> int:
+    """Into how many equal shares a process divides the limits when it uses the default store.
+
+    1 when every process of the deployment shares the default store (one machine, or Celery's
+    Redis); otherwise ``[core] parallelism`` + 1 (see the module's docstring).
+    """
+    from airflow.configuration import conf
+
+    executors = {
+        name.strip().rsplit(".", 1)[-1].split(":", 1)[-1]
+        for name in (conf.get("core", "executor", fallback="") or "LocalExecutor").split(",")
+    }
+    if executors <= ONE_MACHINE_EXECUTORS or _redis_broker() is not None:
+        return 1
+    shares = conf.getint("core", "parallelism", fallback=32) + 1
+    log.warning(
+        "REDEX rate budget: executor %s may run tasks on several machines and no Redis is configured: "
+        "each process paces at 1/%d of REDEX's limits so that together they never exceed them; "
+        "set rate_limit_storage to a redis:// URL every worker and the triggerer reach to use the "
+        "whole budget",
+        ",".join(sorted(executors)),
+        shares,
+    )
+    return shares
+
+
+def _redis_broker() -> str | None:
+    """The Celery broker's URL when the deployment runs Celery on Redis."""
+    from airflow.configuration import conf
+
+    executor = conf.get("core", "executor", fallback="") or ""
+    broker = conf.get("celery", "broker_url", fallback="") or ""
+    if "CeleryExecutor" in executor and broker.split("://", 1)[0] in {"redis", "rediss"}:
+        return broker
+    return None

@@ -27,7 +27,7 @@ from airflow_provider_redex.client.auth import ApiKeyCredentials, BearerToken, C
 from airflow_provider_redex.client.errors import RedexInputError
 from airflow_provider_redex.client.http_settings import ClientCert, HttpSettings
 from airflow_provider_redex.client.pacing import PacingConfig, RatePolicy
-from airflow_provider_redex.hooks.budget_store import default_storage_uri
+from airflow_provider_redex.hooks.budget_store import default_shares, default_storage_uri
 from airflow_provider_redex.provider_info import CONN_FIELDS, UAT_BASE_URL
 
 REDEX_EXTRA_KEYS: frozenset[str] = frozenset(CONN_FIELDS)
@@ -161,7 +161,9 @@ def _http(reader: _ExtraReader) -> HttpSettings:
 
 def _pacing(reader: _ExtraReader) -> PacingConfig:
     default = PacingConfig()
-    storage = reader.text("rate_limit_storage") or default_storage_uri()
+    named = reader.text("rate_limit_storage")
+    storage = named or default_storage_uri()
+    shares = 1 if named else default_shares()  # the default store may not reach every process
     if "://" not in storage:
         raise RedexConnectionError(
             f"connection {reader.conn_id!r}: extra rate_limit_storage must be a storage URI such as "
@@ -174,17 +176,22 @@ def _pacing(reader: _ExtraReader) -> PacingConfig:
     margin = reader.number("pacing_margin_seconds", minimum=0)
     return PacingConfig(
         account=RatePolicy(
-            account_limit if account_limit is not None else default.account.limit,
+            _share(account_limit if account_limit is not None else default.account.limit, shares),
             account_window if account_window is not None else default.account.window_seconds,
         ),
         ip=RatePolicy(
-            ip_limit if ip_limit is not None else default.ip.limit,
+            _share(ip_limit if ip_limit is not None else default.ip.limit, shares),
             ip_window if ip_window is not None else default.ip.window_seconds,
         ),
         margin_seconds=margin if margin is not None else default.margin_seconds,
         storage_uri=storage,
         account_key=reader.text("account_key") or default.account_key,
     )
+
+
+def _share(limit: int, shares: int) -> int:
+    """This process's part of ``limit`` when ``shares`` processes may spend it without a shared store."""
+    return max(1, limit // shares)
 
 
 class _ExtraReader:
