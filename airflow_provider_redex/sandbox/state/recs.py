@@ -17,10 +17,11 @@ continues the device's previous range, and records an ``Issuance`` transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from uuid import UUID
 
+from airflow_provider_redex.client import deadlines
 from airflow_provider_redex.client.models import rules
 from airflow_provider_redex.client.models.common import Registry
 from airflow_provider_redex.client.models.inventory import RecTransactionType
@@ -200,13 +201,8 @@ class RecApplicationStore:
 
 
 def _residual_mix_warning(today: date, earliest: date) -> str:
-    """REDEX's 201 warning, worded like the documented example (W18)."""
-    if today.month <= 5:
-        deadline = date(today.year - 1, 9, 30)
-    elif today.month <= 9:
-        deadline = date(today.year, 5, 31)
-    else:
-        deadline = date(today.year, 9, 30)
+    """REDEX's 201 warning, worded like the documented example (W18): the last cut-off passed."""
+    deadline = deadlines.cutoffs(today - timedelta(days=366), today - timedelta(days=1))[-1].day
     return (
         f"Your selected period has passed the Residual Mix Deadline of {deadline:%B %d, %Y}. "
         f"You can request to issue REC from {earliest:%B, %Y}."
