@@ -265,6 +265,7 @@ def test_generation_sensor_reads_a_push_s_processes_in_one_request(redex_sandbox
     process_ids = pending_processes(redex_sandbox, 3)
     push_output = {"process_ids": process_ids, "recovered_chunks": [], "chunks": 3}
     sensor = RedexGenerationProcessSensor(task_id="wait", process_ids=push_output)
+    redex_sandbox.admin("POST", "clock/advance", {"Seconds": 10})  # all three processed
     before = harness.account_requests(redex_sandbox)
 
     done = sensor.poke({})  # type: ignore[arg-type]
