@@ -257,7 +257,10 @@ def shared_budget(window: Window, *, waiters: int, requests: int, folder: Path) 
         "shared_budget_429s": beside["http_429"],
         "shared_push_efficiency": beside["efficiency"],
         "shared_push_efficiency_alone": alone["efficiency"],
-        "shared_push_ratio": round(beside["efficiency"] / alone["efficiency"], 3),
+        # A push within one window has an ideal of 0 s (the quick plan): no ratio to give.
+        "shared_push_ratio": round(beside["efficiency"] / alone["efficiency"], 3)
+        if alone["efficiency"]
+        else None,
         "shared_waiting_longest_gap_intervals": beside["longest_gap"],
     }
     say(
