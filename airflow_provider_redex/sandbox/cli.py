@@ -50,6 +50,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="(scaled) seconds before a new application or retirement shows in its list endpoint",
     )
+    parser.add_argument(
+        "--g4-one-id",
+        action="store_true",
+        help="G4 reads only the first of several ProcessIds, as REDEX documents one (default: a list)",
+    )
     return parser
 
 
@@ -66,6 +71,7 @@ def config_from_args(argv: Sequence[str] | None = None) -> tuple[SandboxConfig, 
         faults=FaultSettings(error_rate=args.fault_rate),
         sample_data=not args.no_sample_data,
         listing_delay=max(0.0, args.listing_delay),
+        process_status_lists=not args.g4_one_id,
     )
     return config, args.host, args.port
 

@@ -97,6 +97,9 @@ class SandboxConfig:
     :param listing_delay: sandbox seconds (scaled) before a new device application, REC
         application or retirement shows in its list endpoint (its own GET finds it at once):
         REDEX may list a new resource late, and a lookup-before-create must keep looking.
+    :param process_status_lists: G4 answers a list of processes when ``ProcessId`` repeats
+        (our extension); ``False`` answers the first id's process only, as a server that binds
+        the one ``ProcessId`` REDEX documents would.
     """
 
     tokens: tuple[str, ...] = ()
@@ -111,6 +114,7 @@ class SandboxConfig:
     faults: FaultSettings = field(default_factory=FaultSettings)
     sample_data: bool = True
     listing_delay: float = 0.0
+    process_status_lists: bool = True
 
     def __post_init__(self) -> None:
         if self.time_scale <= 0:

@@ -16,7 +16,9 @@ What waiting costs, from the account's 60 requests a minute (DESIGN.md):
 * deferred: every sensor of one kind on one connection waits in the triggerer's shared poll,
   one list request per poll interval for the kind, however many sensors wait (paged: one more
   per 100 undecided items), plus one GET for each item when it is decided. Generation
-  processes: one GET per distinct undecided ProcessId per interval (G4 takes one id);
+  processes: one G4 request per interval for all undecided ProcessIds (``ProcessId``
+  repeated), or one per distinct undecided ProcessId where the server reads one id (REDEX
+  documents one; :mod:`~airflow_provider_redex.client.process_statuses`);
 * ``poke`` / ``reschedule``: one list request per kind per poke interval in one process (the
   short-lived :mod:`~airflow_provider_redex.sensors.status_cache`), else one per sensor.
 """
@@ -129,10 +131,9 @@ class RedexStatusSensor(BaseSensorOperator):
         """
         ttl = min(DEFAULT_TTL_SECONDS, self.poke_interval / 2)
         with final_refusals(), self._client() as client:
-            readings = [
-                STATUS_CACHE.read(client, self.redex_conn_id, self.target, resource_id, ttl)
-                for resource_id in self.resource_ids()
-            ]
+            readings = STATUS_CACHE.read_all(
+                client, self.redex_conn_id, self.target, self.resource_ids(), ttl
+            )
         event = self.target.decide(readings)
         if event is None:
             pending = next(r for r in readings if not r.is_success)

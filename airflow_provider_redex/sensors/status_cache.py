@@ -16,7 +16,8 @@ How it works
 What it does not do
     It is per process: Airflow 3 runs each task in a process of its own, so sensors in
     separate task processes do not share it (deferred sensors share through the triggerer's
-    shared streams instead). Generation processes have no list route and keep their GETs.
+    shared streams instead). Generation processes have no list route: a sensor's ProcessIds
+    are read together, in one G4 request where the server answers a list, and not cached.
 """
 
 from __future__ import annotations
@@ -48,6 +49,18 @@ class StatusCache:
     def __init__(self) -> None:
         self._entries: dict[Hashable, _Entry] = {}
         self._guard = threading.Lock()
+
+    def read_all(
+        self, client: Any, conn_id: str, target: StatusTarget, resource_ids: list[str], ttl: float
+    ) -> list[StatusReading]:
+        """The readings of one sensor's ids: listed kinds through the cache, processes batched."""
+        if target.lists or len(resource_ids) < 2:
+            return [self.read(client, conn_id, target, resource_id, ttl) for resource_id in resource_ids]
+        found, _ = target.fetch_many(client, [target.key(i) for i in resource_ids])
+        return [
+            target.reading(i, found[key]) if (key := target.key(i)) in found else target.read(client, i)
+            for i in resource_ids
+        ]
 
     def read(
         self, client: Any, conn_id: str, target: StatusTarget, resource_id: str, ttl: float

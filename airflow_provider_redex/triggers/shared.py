@@ -18,9 +18,12 @@ How it works
     ``poll_interval`` among the waiting triggers), so every trigger sees a fresh reading each
     interval.
 
+    Generation processes have no list route: their stream reads the waited-for ProcessIds
+    with one G4 request per interval (``ProcessId`` repeated, batched by URL length); where
+    the server reads one ``ProcessId`` per request, as REDEX documents, each distinct
+    undecided process once per interval (see ``GenerationProcessTarget``).
+
 What it does not do
-    Generation processes have no list route and G4 takes a single ``ProcessId``: their stream
-    reads each distinct undecided process once per interval (see ``GenerationProcessTarget``).
     The board lives in the triggerer's process, like the shared-stream groups themselves.
 """
 
@@ -125,7 +128,8 @@ async def poll_once(
     *,
     every_item: bool = False,
 ) -> Snapshot:
-    """List the undecided items, then read each waited-for id that was not listed.
+    """List the undecided items (or read the waited-for ids in batches), then read each
+    waited-for id still missing on its own.
 
     :param every_item: read every page even once all ``wanted`` ids are found (a watcher needs
         every undecided item); otherwise paging stops there.
@@ -143,6 +147,10 @@ async def poll_once(
                     break
             if not every_item and wanted <= models.keys():
                 break
+        if wanted - models.keys():  # generation processes: several ids per G4 request
+            found, batched = await target.afetch_many(client, sorted(wanted - models.keys()))
+            models.update(found)
+            sent += batched
         missing = sorted(wanted - models.keys())
         sent += len(missing)
         gate = asyncio.Semaphore(CONCURRENT_READS)

@@ -191,10 +191,20 @@ class RedexStatusTrigger(BaseEventTrigger):
             await _close(client)
 
     async def _read_all(self, client: Any, decided: dict[str, StatusReading]) -> list[StatusReading]:
-        """Read every id not yet known to have succeeded; a success is not read again."""
+        """Read every id not yet known to have succeeded; a success is not read again.
+
+        Several generation processes are read in one G4 request where the server allows it.
+        """
+        pending = [self.target.key(i) for i in self.resource_ids if i not in decided]
+        batched, _ = await self.target.afetch_many(client, pending) if len(pending) > 1 else ({}, 0)
         readings = []
         for resource_id in self.resource_ids:
-            reading = decided.get(resource_id) or await self.target.aread(client, resource_id)
+            model = batched.get(self.target.key(resource_id))
+            reading = decided.get(resource_id) or (
+                self.target.reading(resource_id, model)
+                if model is not None
+                else await self.target.aread(client, resource_id)
+            )
             if reading.is_success:
                 decided[resource_id] = reading
             readings.append(reading)

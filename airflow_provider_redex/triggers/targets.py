@@ -17,6 +17,7 @@ from enum import Enum
 from typing import Any, ClassVar
 from uuid import UUID
 
+from airflow_provider_redex.client import process_statuses
 from airflow_provider_redex.client.models.common import LifecycleStatus
 from airflow_provider_redex.client.models.devices import DeviceApplicationStatus
 from airflow_provider_redex.client.models.generation import ProcessStatus
@@ -146,6 +147,18 @@ class StatusTarget(ABC):
     @abstractmethod
     async def afetch(self, client: Any, resource_id: str) -> Any:
         """GET the resource with the async client."""
+
+    def fetch_many(self, client: Any, keys: list[str]) -> tuple[dict[str, Any], int]:
+        """Models of several canonical ids by a batched read, and the requests it sent.
+
+        Ids left out are read one by one with :meth:`fetch`. By default nothing is batched:
+        the application kinds are listed instead.
+        """
+        return {}, 0
+
+    async def afetch_many(self, client: Any, keys: list[str]) -> tuple[dict[str, Any], int]:
+        """The async twin of :meth:`fetch_many`."""
+        return {}, 0
 
     @abstractmethod
     def reading(self, resource_id: str, model: Any) -> StatusReading:
@@ -295,9 +308,10 @@ class RetirementApplicationTarget(_ApplicationTarget):
 class GenerationProcessTarget(StatusTarget):
     """A generation-data process (G4): an int64 ``ProcessId`` with no number and no reason.
 
-    REDEX has no list of processes and G4 takes one ``ProcessId`` (API_REFERENCE.md 6.4), so
-    waiting on processes costs one request per distinct undecided process per interval; the
-    shared poll still reads each id once however many triggers wait on it.
+    REDEX lists no processes, so the undecided ones are read by their ids: several in one G4
+    request (``ProcessId`` repeated, :mod:`~airflow_provider_redex.client.process_statuses`),
+    or one request per id where the server reads one ``ProcessId`` only, as REDEX documents
+    (API_REFERENCE.md 6.4). The shared poll reads each id once however many triggers wait on it.
     """
 
     noun = "generation process"
@@ -320,6 +334,14 @@ class GenerationProcessTarget(StatusTarget):
     async def afetch(self, client: Any, resource_id: str) -> Any:
         return await client.generation.get_process(int(resource_id))
 
+    def fetch_many(self, client: Any, keys: list[str]) -> tuple[dict[str, Any], int]:
+        reads = process_statuses.read_processes(client, _process_ids(keys))
+        return {str(process_id): model for process_id, model in reads.found.items()}, reads.requests
+
+    async def afetch_many(self, client: Any, keys: list[str]) -> tuple[dict[str, Any], int]:
+        reads = await process_statuses.aread_processes(client, _process_ids(keys))
+        return {str(process_id): model for process_id, model in reads.found.items()}, reads.requests
+
     def reading(self, resource_id: str, model: Any) -> StatusReading:
         status = status_member(model.status)
         return StatusReading(
@@ -337,3 +359,8 @@ class GenerationProcessTarget(StatusTarget):
             "process_ids": [int(r.resource_id) for r in readings],
             "statuses": {r.resource_id: r.status_value for r in readings},
         }
+
+
+def _process_ids(keys: list[str]) -> list[int]:
+    """The keys that are ProcessIds; any other is left to its own read, which names the problem."""
+    return [int(key) for key in keys if key.isdigit() and int(key) > 0]

@@ -31,6 +31,8 @@ KEYS = {
     "waiting_requests_per_interval",
     "shared_budget_max_per_window",
     "shared_budget_limit",
+    "shared_push_efficiency",
+    "shared_push_ratio",
     "import_ms",
     "dag_parse_ms_max",
 }

@@ -8,12 +8,15 @@ asyncio loop in one process, as the triggerer runs them: a trigger with a shared
 subscribes through Airflow's ``SharedStreamManager`` (one poll loop per key), any other runs
 its own ``run()``. The sandbox's fixed-window counters
 then say how many requests the waiting cost per poll interval, and, with four operators pushing
-on the same account at the same time, whether any window went over the limit.
+on the same account at the same time, whether any window went over the limit and how much of
+its speed the push kept against the same four pushes run alone just before (same window,
+default margin and store): ``shared_push_ratio``.
 """
 
 from __future__ import annotations
 
 import json
+import tempfile
 import time
 from datetime import date, timedelta
 from decimal import Decimal
@@ -63,7 +66,22 @@ for kind, values in ids.items():
         except BaseException as deferred:  # TaskDeferred
             triggers.append(deferred.trigger)
 assert len(triggers) == sum(len(v) for v in ids.values()), "a sensor did not defer"
-time.sleep(max(0.0, float(os.environ["BENCH_START_AT"]) - time.time()))
+# Ready (imported, every sensor deferred): the bench then says when to start, as a triggerer
+# that is already running when the pushes begin.
+signals = os.environ["BENCH_SIGNALS"]
+open(signals + ".ready", "w").close()
+while not os.path.exists(signals + ".go"):
+    time.sleep(0.05)
+time.sleep(max(0.0, float(open(signals + ".go").read()) - time.time()))
+
+fresh = {}  # trigger number -> when a poll brought it a fresh reading of its own item
+
+async def recorded(stream, number, trigger):
+    wanted = {trigger.target.key(i) for i in trigger.resource_ids}
+    async for snapshot in stream:
+        if wanted <= getattr(snapshot, "models", {}).keys():
+            fresh.setdefault(number, []).append(time.monotonic())
+        yield snapshot
 
 def waiting(number, trigger, manager):
     # As the triggerer: a trigger with a shared stream key subscribes to its key's one poll loop.
@@ -71,7 +89,15 @@ def waiting(number, trigger, manager):
     if key is None:
         return trigger.run().__anext__()
     stream = manager.subscribe(trigger_id=number, trigger=trigger, key=key)
-    return trigger.filter_shared_stream(stream).__anext__()
+    return trigger.filter_shared_stream(recorded(stream, number, trigger)).__anext__()
+
+def longest_gap(started, ended):
+    # In poll intervals: the longest a trigger went without a fresh reading, from the start on.
+    gaps = [
+        max(b - a for a, b in zip([started, *fresh.get(n, [])], [*fresh.get(n, []), ended]))
+        for n in range(len(triggers))
+    ]
+    return round(max(gaps, default=0.0) / poll, 2)
 
 async def main():
     try:
@@ -80,14 +106,23 @@ async def main():
     except ImportError:
         manager = None
     runs = [asyncio.ensure_future(waiting(n, t, manager)) for n, t in enumerate(triggers)]
-    await asyncio.sleep(float(os.environ["BENCH_SECONDS"]))
+    started = time.monotonic()
+    until = started + float(os.environ["BENCH_SECONDS"])
+    while time.monotonic() < until and not os.path.exists(signals + ".stop"):
+        await asyncio.sleep(0.1)
     early = [run for run in runs if run.done()]
     for run in runs:
         run.cancel()
-    return len(early)
+    return len(early), longest_gap(started, time.monotonic())
 
-finished = asyncio.run(main())
-_report(records=0, cpu_seconds=time.process_time(), triggers=len(triggers), finished_early=finished)
+finished, gap = asyncio.run(main())
+_report(
+    records=0,
+    cpu_seconds=time.process_time(),
+    triggers=len(triggers),
+    finished_early=finished,
+    longest_gap=gap,
+)
 """
 
 
@@ -187,43 +222,81 @@ def waiting_requests_per_interval(window: Window, *, waiters: int, intervals: in
         ids = seed_waiters(running, waiters // len(KINDS))
         env = _trigger_env(running, window, ids, seconds=intervals * window.seconds)
         child = start_child(TRIGGERS, env)
-        _clear_at(running, float(env["BENCH_START_AT"]))
-        time.sleep(max(0.0, float(env["BENCH_START_AT"]) + intervals * window.seconds - time.time()))
+        start_at = _go(env, child, lead=1.0)
+        _clear_at(running, start_at)
+        time.sleep(max(0.0, start_at + intervals * window.seconds - time.time()))
         total = sum(sum(per) for per in account_windows(running).values())
         result = finish_child(child)
     per_interval = round(total / intervals, 1)
     say(
         f"  {result['triggers']} triggers, poll every {window.seconds:g} s: {total} requests in {intervals} "
-        f"intervals = {per_interval} per interval ({result['finished_early']} finished early)"
+        f"intervals = {per_interval} per interval ({result['finished_early']} finished early); the longest "
+        f"a trigger went without a fresh reading: {result['longest_gap']} intervals"
     )
-    return {"waiting_requests_per_interval": per_interval, "waiting_triggers": result["triggers"]}
+    return {
+        "waiting_requests_per_interval": per_interval,
+        "waiting_triggers": result["triggers"],
+        "waiting_longest_gap_intervals": result["longest_gap"],
+    }
 
 
 def shared_budget(window: Window, *, waiters: int, requests: int, folder: Path) -> dict[str, Any]:
-    """Four operators pushing and ``waiters`` triggers waiting, on one account, default budget store."""
+    """Four operators pushing and ``waiters`` triggers waiting, on one account, default budget store.
+
+    The same four pushes also run alone, just before, in the same configuration (window,
+    default margin and store, a fresh sandbox), so ``shared_push_ratio`` compares like with
+    like: what the waiting costs the push, apart from what this machine and the scenario's
+    short window cost it anyway (the sandbox serves the pushes from this process).
+    """
     files = input_files(folder, requests, 4)
+    alone = _pushes(window, requests, files, waiters=0)
+    beside = _pushes(window, requests, files, waiters=waiters)
+    figures = {
+        "shared_budget_max_per_window": beside["max_per_window"],
+        "shared_budget_limit": window.limit,
+        "shared_budget_429s": beside["http_429"],
+        "shared_push_efficiency": beside["efficiency"],
+        "shared_push_efficiency_alone": alone["efficiency"],
+        # A push within one window has an ideal of 0 s (the quick plan): no ratio to give.
+        "shared_push_ratio": round(beside["efficiency"] / alone["efficiency"], 3)
+        if alone["efficiency"]
+        else None,
+        "shared_waiting_longest_gap_intervals": beside["longest_gap"],
+    }
+    say(
+        f"  the 4 pushes alone: {alone['efficiency']} (max {alone['max_per_window']} per window, "
+        f"{alone['http_429']} x 429); beside {waiters} triggers: {json.dumps(figures)}"
+    )
+    return figures
+
+
+def _pushes(window: Window, requests: int, files: list[Path], *, waiters: int) -> dict[str, Any]:
+    """One run of the four pushes, beside ``waiters`` deferred sensors' triggers (0: alone)."""
     with _waiting_sandbox(window) as running:
-        ids = seed_waiters(running, waiters // len(KINDS))
+        ids = seed_waiters(running, waiters // len(KINDS)) if waiters else {}
         seconds = ideal_seconds(requests, window) * 1.6 + 2 * window.seconds
-        env = _trigger_env(running, window, ids, seconds=seconds)
+        env = _trigger_env(running, window, ids, seconds=seconds + 60.0)
+        waiting = start_child(TRIGGERS, env) if waiters else None
+        if waiting is not None:  # the triggers wait already, as in a running triggerer
+            env["BENCH_START_AT"] = str(_go(env, waiting, lead=15.0))  # every push imports first
         pushes = [start_child(PROVIDER.replace("SOURCE", repr(str(path))), env) for path in files]
-        waiting = start_child(TRIGGERS, env)
         _clear_at(running, float(env["BENCH_START_AT"]))
         results = [finish_child(proc) for proc in pushes]
-        finish_child(waiting)
+        gap = None
+        if waiting is not None:
+            Path(env["BENCH_SIGNALS"] + ".stop").touch()
+            gap = finish_child(waiting)["longest_gap"]
         per_window = [count for per in account_windows(running).values() for count in per]
         server_429 = refused(running)
         clock = running.app.state.sandbox.clock
         origin = clock.origin - (clock.now() - time.time())  # the seeding moved the clock forward
     run = summarize("provider", 4, requests, window, results, server_429, origin)
-    figures = {
-        "shared_budget_max_per_window": max(per_window),
-        "shared_budget_limit": window.limit,
-        "shared_budget_429s": server_429,
-        "shared_push_efficiency": round(run.efficiency, 3),
+    return {
+        "efficiency": round(run.efficiency, 3),
+        "max_per_window": max(per_window),
+        "http_429": server_429,
+        "longest_gap": gap,
     }
-    say(f"  4 pushes + {waiters} triggers: {json.dumps(figures)}")
-    return figures
 
 
 def _trigger_env(
@@ -236,9 +309,24 @@ def _trigger_env(
         BENCH_WAIT_IDS=json.dumps(ids),
         BENCH_POLL=str(window.seconds),
         BENCH_SECONDS=str(seconds),
-        BENCH_START_AT=str(time.time() + 15.0),  # every child imports and defers first
+        BENCH_START_AT=str(time.time() + 15.0),  # every child imports first
+        BENCH_SIGNALS=str(Path(tempfile.mkdtemp(prefix="redex-bench-wait-")) / "triggers"),
     )
     return env
+
+
+def _go(env: dict[str, str], child: Any, *, lead: float) -> float:
+    """Wait until the triggers' child is ready, then tell it to start ``lead`` seconds from now."""
+    signals = Path(env["BENCH_SIGNALS"])
+    deadline = time.monotonic() + 600
+    while not Path(f"{signals}.ready").exists():
+        if child.poll() is not None or time.monotonic() > deadline:
+            finish_child(child)  # raises with the child's stderr
+            raise RuntimeError("the triggers' child never got ready")
+        time.sleep(0.05)
+    start_at = time.time() + lead
+    Path(f"{signals}.go").write_text(str(start_at))
+    return start_at
 
 
 def _clear_at(running: Any, start_at: float) -> None:

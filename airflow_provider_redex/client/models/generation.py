@@ -11,6 +11,7 @@ are undocumented, so two values for one day would be a guess either way).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -294,6 +295,17 @@ class ProcessQuery(QueryModel):
     process_id: int = Field(ge=1)
 
 
+class ProcessIdsQuery(QueryModel):
+    """G4 query for several processes: ``ProcessId`` repeated (``?ProcessId=1&ProcessId=2``).
+
+    REDEX documents one ``ProcessId`` (API_REFERENCE.md 6.4); the repetition is the style it
+    documents for its array parameters (``Statuses``). A server that binds one value reads the
+    first id and answers one process: :class:`ProcessStatuses` tells the two answers apart.
+    """
+
+    process_ids: list[Annotated[int, Field(ge=1)]] = Field(alias="ProcessId", min_length=1)
+
+
 # --- responses -----------------------------------------------------------------------------
 
 
@@ -311,6 +323,19 @@ class GenerationProcess(ResponseModel):
     processing_type: ProcessingType | None = None
     created_time: UtcDateTime | None = None
     updated_time: UtcDateTime | None = None
+
+
+@dataclass(frozen=True)
+class ProcessStatuses:
+    """G4's answer to several ProcessIds.
+
+    :param processes: the processes the server returned (ids it does not know are left out).
+    :param as_list: ``Data`` was a list; ``False`` when it was one process, which is how a
+        server that reads a single ``ProcessId`` answers (the first id asked for).
+    """
+
+    processes: list[GenerationProcess]
+    as_list: bool
 
 
 class GenerationRecord(ResponseModel):

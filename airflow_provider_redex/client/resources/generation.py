@@ -7,7 +7,8 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from airflow_provider_redex.client.calls import Call, PagedCall
+from airflow_provider_redex.client.calls import Call, PagedCall, Request
+from airflow_provider_redex.client.envelope import Envelope
 from airflow_provider_redex.client.models.generation import (
     BatchGenerationRequest,
     FrequencyType,
@@ -19,8 +20,10 @@ from airflow_provider_redex.client.models.generation import (
     MonthlyGenerationData,
     PeriodSum,
     PeriodSumQuery,
+    ProcessIdsQuery,
     ProcessQuery,
     ProcessRef,
+    ProcessStatuses,
 )
 from airflow_provider_redex.client.resources._resource import (
     K,
@@ -59,7 +62,19 @@ class Generation(Resource[K]):
     def get_process(self, process_id: int | str) -> Call[GenerationProcess]:
         """G4: the processing state of a send."""
         query = ProcessQuery(process_id=int_param(process_id, "ProcessId"))
-        return Call.one(GenerationProcess, "generation.get_process", params=query.to_params())
+        return Call.one(GenerationProcess, _G4, params=query.to_params())
+
+    @endpoint
+    def get_processes(self, process_ids: Sequence[int | str]) -> Call[ProcessStatuses]:
+        """G4 for several sends in one request, ``ProcessId`` repeated; the URL grows with the
+        ids, so :func:`~..process_statuses.batches` splits a long list.
+
+        REDEX documents one ``ProcessId``: a server that reads only one answers a single process
+        (``as_list`` is ``False``); :mod:`~..process_statuses` then reads the others one by one.
+        """
+        ids = [int_param(process_id, "ProcessId") for process_id in process_ids]
+        query = ProcessIdsQuery.from_input({"process_ids": ids})
+        return Call(Request(_G4, params=query.to_params()), _process_statuses)
 
     @paged
     def list(
@@ -103,6 +118,15 @@ class Generation(Resource[K]):
             path_params={"rehashDeviceId": uuid_param(device_id, "rehashDeviceId")},
             params=query.to_params(),
         )
+
+
+_G4 = "generation.get_process"
+
+
+def _process_statuses(envelope: Envelope) -> ProcessStatuses:
+    if isinstance(envelope.data, dict):
+        return ProcessStatuses([envelope.data_as(GenerationProcess)], as_list=False)
+    return ProcessStatuses(envelope.data_as_list(GenerationProcess), as_list=True)
 
 
 def _wire_body(model: Any, request: Any) -> Any:

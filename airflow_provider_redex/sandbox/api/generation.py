@@ -20,8 +20,8 @@ from airflow_provider_redex.client.models.generation import (
     MonthlyGenerationData,
     PeriodSum,
     PeriodSumQuery,
+    ProcessIdsQuery,
     ProcessingType,
-    ProcessQuery,
     ProcessRef,
 )
 from airflow_provider_redex.client.models.rules import MONTH_KEYS
@@ -84,10 +84,22 @@ async def send_monthly(request: Request, account: AccountDep, sandbox: SandboxDe
     return _accepted(sandbox, account.account_id, ProcessingType.CREATE_MONTHLY_DATA, readings)
 
 
-@serve(router, "generation.get_process", query=ProcessQuery)
+@serve(router, "generation.get_process", query=ProcessIdsQuery)
 async def get_process(request: Request, account: AccountDep, sandbox: SandboxDep) -> RedexJSONResponse:
-    query = read_query(request, ProcessQuery)
-    return answer(_process(sandbox.state.generation.get(account.account_id, query.process_id)))
+    """One ``ProcessId``: its process, as documented. Several (``ProcessId`` repeated, our
+    extension): the list of those of this account, unknown ids left out; or, with
+    ``process_status_lists`` off, the first id's process alone, as a server that binds one
+    ``ProcessId`` answers (the client must then read the others one by one)."""
+    ids = read_query(request, ProcessIdsQuery).process_ids
+    store = sandbox.state.generation
+    if len(ids) == 1 or not sandbox.config.process_status_lists:
+        return answer(_process(store.get(account.account_id, ids[0])))
+    found = []
+    for process_id in dict.fromkeys(ids):
+        process = store.processes.get(process_id)
+        if process is not None and process.account_id == account.account_id:
+            found.append(_process(process))
+    return answer(found)
 
 
 def _process(p: Process) -> dict[str, Any]:

@@ -256,3 +256,36 @@ def test_a_trigger_past_its_deadline_reads_once_and_reports_what_it_read(
     assert harness.account_requests(redex_sandbox) == before + 1
     assert event["status"] == outcome
     assert event["redex_status"] == ("Approved" if approve else "InProgress")
+
+
+# --- a push's processes: read together; chunks recovered by look-up need no wait -----------------
+
+
+def test_generation_sensor_reads_a_push_s_processes_in_one_request(redex_sandbox: Any) -> None:
+    process_ids = pending_processes(redex_sandbox, 3)
+    push_output = {"process_ids": process_ids, "recovered_chunks": [], "chunks": 3}
+    sensor = RedexGenerationProcessSensor(task_id="wait", process_ids=push_output)
+    redex_sandbox.admin("POST", "clock/advance", {"Seconds": 10})  # all three processed
+    before = harness.account_requests(redex_sandbox)
+
+    done = sensor.poke({})  # type: ignore[arg-type]
+
+    assert harness.account_requests(redex_sandbox) == before + 1  # ProcessId=..&ProcessId=..
+    assert getattr(done, "xcom_value", None) == {
+        "process_ids": process_ids,
+        "statuses": {str(pid): "Success" for pid in process_ids},
+    }
+
+
+def test_a_push_whose_every_chunk_was_recovered_leaves_nothing_to_wait_for(redex_sandbox: Any) -> None:
+    recovered = {"chunk": 0, "records": 10, "RemoteInvId": "INV-1", "FromDate": "2024-01-01"}
+    push_output = {"process_ids": [], "recovered_chunks": [recovered], "chunks": 1}
+    sensor = RedexGenerationProcessSensor(task_id="wait", process_ids=push_output, deferrable=True)
+    before = harness.account_requests(redex_sandbox)
+
+    value = sensor.execute({})  # type: ignore[arg-type]  # succeeds in the worker: no deferral
+
+    assert value == {"process_ids": [], "statuses": {}}
+    assert harness.account_requests(redex_sandbox) == before
+    with pytest.raises(ValueError, match=r"push\.output"):
+        RedexGenerationProcessSensor(task_id="empty", process_ids=[]).poke({})  # type: ignore[arg-type]

@@ -14,9 +14,10 @@ from uuid import uuid4
 
 import pytest
 
+from airflow_provider_redex.client import process_statuses
 from airflow_provider_redex.client.models.common import LifecycleStatus
 from airflow_provider_redex.client.models.devices import DeviceApplicationStatus
-from airflow_provider_redex.client.models.generation import ProcessStatus
+from airflow_provider_redex.client.models.generation import ProcessStatus, ProcessStatuses
 from airflow_provider_redex.client.models.rec_applications import RecApplicationStatus
 from airflow_provider_redex.client.models.retirements import RetirementStatus
 from airflow_provider_redex.hooks.redex import RedexAsyncHook
@@ -49,7 +50,9 @@ class FakeRedex:
         self.retirements = SimpleNamespace(
             get=self._get_application("retirements.get"), list=self.lister("retirements.list")
         )
-        self.generation = SimpleNamespace(get_process=self._get_process)
+        self.generation = SimpleNamespace(get_process=self._get_process, get_processes=self._get_processes)
+        self.one_id_per_g4 = False
+        """Answer G4 as a server that binds one ``ProcessId``: the first id's process alone."""
 
     def add(self, status: LifecycleStatus) -> str:
         item_id = str(uuid4()) if not isinstance(status, ProcessStatus) else str(20_001 + len(self.statuses))
@@ -61,7 +64,7 @@ class FakeRedex:
             raise LookupError(f"404: no {item_id}")
         return SimpleNamespace(
             id=item_id,
-            process_id=item_id,
+            process_id=int(item_id) if item_id.isdigit() else item_id,
             application_number=f"N-{item_id[:8]}",
             status=SimpleNamespace(value=self.statuses[item_id]),
             review_comment=self.reasons.get(item_id),
@@ -99,6 +102,13 @@ class FakeRedex:
     async def _get_process(self, process_id: int) -> Any:
         self.requests.append((time.monotonic(), "generation.get_process"))
         return self.model(str(process_id))
+
+    async def _get_processes(self, process_ids: list[int]) -> ProcessStatuses:
+        self.requests.append((time.monotonic(), f"generation.get_process x{len(process_ids)}"))
+        if self.one_id_per_g4:
+            return ProcessStatuses([self.model(str(process_ids[0]))], as_list=False)
+        known = [self.model(str(i)) for i in process_ids if str(i) in self.statuses]
+        return ProcessStatuses(known, as_list=True)
 
     async def aclose(self) -> None:
         pass
@@ -142,3 +152,10 @@ def until() -> Callable[..., Awaitable[None]]:
 def _board_is_left_empty() -> Any:
     yield
     assert not shared.BOARD._waiters
+
+
+@pytest.fixture(autouse=True)
+def _no_server_is_known_to_read_one_process_id() -> Any:
+    process_statuses.forget_servers()
+    yield
+    process_statuses.forget_servers()

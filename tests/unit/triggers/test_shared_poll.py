@@ -121,21 +121,64 @@ async def test_an_unverified_device_application_is_found_by_a_second_status_filt
     assert not task.done()
 
 
-async def test_generation_processes_are_read_once_per_distinct_id(
+async def test_generation_processes_of_every_waiting_trigger_are_read_in_one_request_per_poll(
     redex: Any, triggerer: Any, until: Any
 ) -> None:
-    first, second = redex.add(ProcessStatus.PROCESSING), redex.add(ProcessStatus.NEW)
-    tasks = [triggerer.start(_trigger(RedexGenerationProcessTrigger, first, second)) for _ in range(10)]
+    ids = [redex.add(ProcessStatus.PROCESSING) for _ in range(25)]
+    tasks = [triggerer.start(_trigger(RedexGenerationProcessTrigger, i)) for i in ids]
+    tasks += [triggerer.start(_trigger(RedexGenerationProcessTrigger, *ids[:2])) for _ in range(5)]
     await until(lambda: redex.sent() >= 6)
-    per_poll = len({round(at, 2) for at in _polls(redex, "generation")})
-    assert redex.sent() <= 2 * per_poll + 2  # two ids, not twenty reads per interval
 
-    redex.statuses[first] = ProcessStatus.SUCCESS
-    redex.statuses[second] = ProcessStatus.SUCCESS
+    assert {route for _, route in redex.requests} == {"generation.get_process x25"}
+    assert not any(task.done() for task in tasks)
+
+    redex.statuses[ids[0]] = ProcessStatus.SUCCESS
+    redex.statuses[ids[1]] = ProcessStatus.FAILED
+    await until(lambda: sum(task.done() for task in tasks) == 7)
+    assert tasks[0].result()[0]["status"] == "success"
+    assert tasks[1].result()[0]["status"] == "failure"
+    assert all(task.result()[0]["status"] == "failure" for task in tasks[25:])  # [0] ok, [1] failed
+    assert not any(task.done() for task in tasks[2:25])
+
+    await until(lambda: redex.requests[-1][1] == "generation.get_process x23")
+
+
+async def test_a_server_that_reads_one_process_id_is_read_one_id_at_a_time_and_said_so_once(
+    redex: Any, triggerer: Any, until: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    redex.one_id_per_g4 = True
+    first, second, third = (redex.add(ProcessStatus.NEW) for _ in range(3))
+    tasks = [triggerer.start(_trigger(RedexGenerationProcessTrigger, i)) for i in (first, second, third)]
+    await until(lambda: redex.sent() >= 9)
+
+    # The first poll asks for all three and learns from the answer; then one read per id.
+    routes = [route for _, route in redex.requests]
+    assert routes[0] == "generation.get_process x3"
+    assert routes[1:3] == ["generation.get_process"] * 2
+    assert set(routes[3:]) == {"generation.get_process"}
+    warnings = [r.getMessage() for r in caplog.records if "reads one ProcessId per request" in r.getMessage()]
+    assert len(warnings) == 1 and "one request per undecided process" in warnings[0]
+
+    for process in (first, second, third):
+        redex.statuses[process] = ProcessStatus.SUCCESS
     results = await asyncio.wait_for(asyncio.gather(*tasks), 5)
+    assert [events[0]["result"]["process_ids"] for events in results] == [
+        [int(first)],
+        [int(second)],
+        [int(third)],
+    ]
 
-    assert all(events[0]["status"] == "success" for events in results)
-    assert results[0][0]["result"]["process_ids"] == [int(first), int(second)]
+
+async def test_a_lone_generation_trigger_reads_its_processes_in_one_request(redex: Any) -> None:
+    first, second = redex.add(ProcessStatus.PROCESSING), redex.add(ProcessStatus.NEW)
+    trigger = _trigger(RedexGenerationProcessTrigger, first, second)
+    run = asyncio.ensure_future(trigger.run().__anext__())
+    await asyncio.sleep(INTERVAL * 2.5)
+    redex.statuses[first] = redex.statuses[second] = ProcessStatus.SUCCESS
+    event = (await asyncio.wait_for(run, 5)).payload
+
+    assert event["status"] == "success" and event["result"]["process_ids"] == [int(first), int(second)]
+    assert {route for _, route in redex.requests} == {"generation.get_process x2"}
 
 
 async def test_a_failed_list_is_an_error_event_for_every_waiting_trigger(

@@ -216,6 +216,7 @@ CALLS: list[tuple[type[Resource], str, Callable[[Any], Any]]] = [
     (Generation, "send_batch", lambda r: r.send_batch({"Devices": [DAILY]})),
     (Generation, "send_monthly", lambda r: r.send_monthly(MONTHLY)),
     (Generation, "get_process", lambda r: r.get_process(20745)),
+    (Generation, "get_processes", lambda r: r.get_processes([20745, "20746"])),
     (
         Generation,
         "list",
@@ -278,12 +279,16 @@ def _routes_called(resource_class: type[Resource], call: Callable[[Any], Any]) -
     return {recorded.route_name for recorded in client.calls}
 
 
+READ_BY_TWO_METHODS = {"generation.get_process"}
+"""G4: ``get_process`` (one id, as documented) and ``get_processes`` (``ProcessId`` repeated)."""
+
+
 def test_every_route_is_called_by_exactly_one_resource_method() -> None:
     by_method = {f"{cls.__name__}.{name}": _routes_called(cls, call) for cls, name, call in CALLS}
     assert all(len(called) == 1 for called in by_method.values()), by_method
     called_routes = [route for called in by_method.values() for route in called]
     expected = sorted(name for name in routes.ROUTES if name != "auth.token")
-    assert sorted(called_routes) == expected
+    assert sorted(called_routes) == sorted(expected + sorted(READ_BY_TWO_METHODS))
 
 
 def _is_method(member: object) -> bool:
@@ -380,6 +385,19 @@ def test_send_batch_posts_exact_decimals_and_returns_the_process() -> None:
     assert ref.process_id == 20746
     body = client.calls[0].body
     assert body["Devices"][0]["Data"][0]["PeriodProductionInKWh"] == Decimal("0.123")
+
+
+def test_get_processes_repeats_process_id_and_tells_a_list_from_one_process() -> None:
+    listed = Generation(RecordingClient({"generation.get_process": [ANSWERS["generation.get_process"]]}))
+    answer = listed.get_processes(["20745", 20746])
+    assert listed._client.calls[0].params == {"ProcessId": [20745, 20746]}
+    assert answer.as_list and [p.process_id for p in answer.processes] == [20745]
+
+    one = Generation(RecordingClient(ANSWERS)).get_processes([20745, 20746])
+    assert not one.as_list and [p.process_id for p in one.processes] == [20745]
+
+    with pytest.raises(RedexInputError, match="ProcessId"):
+        Generation(RecordingClient(ANSWERS)).get_processes([20745, 0])
 
 
 def test_get_process_accepts_a_process_id_from_xcom_text() -> None:
