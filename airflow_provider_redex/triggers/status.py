@@ -19,7 +19,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Hashable
 from datetime import datetime, timezone
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from airflow.triggers.base import BaseEventTrigger, TriggerEvent
 
@@ -35,6 +35,7 @@ from airflow_provider_redex.triggers.targets import (
 )
 
 DEFAULT_POLL_INTERVAL_SECONDS = 60.0
+_Item = TypeVar("_Item")
 
 
 class RedexStatusTrigger(BaseEventTrigger):
@@ -121,9 +122,8 @@ class RedexStatusTrigger(BaseEventTrigger):
             remaining = self.deadline - time.time()
             if remaining <= 0:
                 break
-            try:
-                snapshot = await asyncio.wait_for(anext(snapshots), timeout=remaining)
-            except asyncio.TimeoutError:
+            snapshot = await _next_within(snapshots, remaining)
+            if snapshot is None:
                 break
             readings = self._pick(snapshot, decided, waiter)
             if readings is None:  # joined after this poll started: the next one covers us
@@ -256,3 +256,18 @@ class RedexRetirementApplicationTrigger(RedexStatusTrigger):
     """Wait until a retirement application is completed or refused."""
 
     target = RetirementApplicationTarget()
+
+
+async def _next_within(items: AsyncIterator[_Item], seconds: float) -> _Item | None:
+    """The next item, or ``None`` when none came within ``seconds``.
+
+    Not ``asyncio.wait_for``: before Python 3.12 it drops a cancellation that meets a ready item,
+    and a cancelled trigger would then poll on until its deadline. ``asyncio.wait`` never does.
+    """
+    pending = asyncio.ensure_future(anext(items))
+    try:
+        done, _ = await asyncio.wait({pending}, timeout=seconds)
+    finally:
+        if not pending.done():
+            pending.cancel()
+    return pending.result() if done else None

@@ -220,3 +220,21 @@ async def test_paging_stops_once_every_waited_for_item_is_found_unless_a_watcher
     polls = len({round(at, 2) for at in after})
     assert len(after) >= 2 * polls - 2  # now both pages, every poll (the joining poll may not)
     assert len(triggerer.groups) == 1
+
+
+async def test_a_cancelled_trigger_stops_even_when_a_snapshot_is_ready(
+    redex: Any, triggerer: Any, until: Any
+) -> None:
+    """The triggerer cancels a trigger once (task cleared, deadline moved): it must end then, not
+    keep polling REDEX until its deadline. Python 3.11's ``asyncio.wait_for`` drops a cancel that
+    meets a ready item; with 40 triggers on one poll some always have a snapshot ready."""
+    ids = [redex.add(RecApplicationStatus.IN_PROGRESS) for _ in range(40)]
+    tasks = [triggerer.start(_trigger(RedexRecApplicationTrigger, i)) for i in ids]
+    for _ in range(5):
+        before = redex.sent("rec_applications.list")
+        await until(lambda before=before: redex.sent("rec_applications.list") > before)
+        for task in tasks:
+            task.cancel()  # once, as the triggerer does
+        _, running = await asyncio.wait(tasks, timeout=5)  # at once when it works; 60 s when not
+        assert not running, f"{len(running)} of {len(tasks)} triggers ignored their cancellation"
+        tasks = [triggerer.start(_trigger(RedexRecApplicationTrigger, i)) for i in ids]
