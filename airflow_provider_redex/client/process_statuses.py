@@ -61,6 +61,8 @@ class ProcessReads:
 
     found: dict[int, GenerationProcess] = field(default_factory=dict)
     requests: int = 0
+    listed: bool = False
+    """Whether an answer was a list: an id asked for in it and not found is unknown to REDEX."""
 
 
 def batches(process_ids: Iterable[int]) -> list[list[int]]:
@@ -141,6 +143,7 @@ def _kept(base_url: str, batch: list[int], answer: ProcessStatuses, reads: Proce
     asked = set(batch)
     reads.found.update((p.process_id, p) for p in answer.processes if p.process_id in asked)
     if answer.as_list:
+        reads.listed = True
         return True
     _one_id_server(base_url, len(batch), "answered one process")
     return False

@@ -5,7 +5,7 @@ Purpose
     the page reads REDEX at most once per connection per :data:`CACHE_SECONDS`, however often
     it is opened and by however many people: one list request per kind (device, REC and
     retirement applications, REC inventory), one more per 100 items, and at most
-    :data:`PROCESS_READS_PER_REFRESH` generation-process statuses.
+    :data:`PROCESS_READS_PER_REFRESH` generation-process status request.
 
 How it works
     :class:`SnapshotCache` keeps one :class:`RedexSnapshot` per connection id with the time it
@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from airflow_provider_redex.client import process_statuses
 from airflow_provider_redex.client.client import RedexClient
 from airflow_provider_redex.client.errors import RedexAPIError
 from airflow_provider_redex.client.models.devices import DeviceApplication
@@ -37,7 +38,8 @@ from airflow_provider_redex.client.models.retirements import RetirementApplicati
 
 CACHE_SECONDS = 60.0
 PROCESS_READS_PER_REFRESH = 1
-"""Process statuses read from REDEX per refresh; the rest wait for the next minute."""
+"""G4 requests per refresh: one batch of process statuses (one id from a server that reads one
+id per request); the rest wait for the next minute."""
 
 
 @dataclass(frozen=True)
@@ -86,20 +88,35 @@ def read_snapshot(client: RedexClient, process_ids: Iterable[int], known: dict[i
     snapshot.retirements = list(client.retirements.list())
     snapshot.inventory = inventory_rows(client.inventories.list_recs())
     snapshot.process_statuses = dict(known)
-    reads = 0
-    for process_id in process_ids:
-        if process_id in snapshot.process_statuses or reads >= PROCESS_READS_PER_REFRESH:
-            continue
-        reads += 1
+    pending = [pid for pid in dict.fromkeys(process_ids) if pid not in known]
+    if pending:
+        _read_processes(client, process_statuses.batches(pending)[0], snapshot, known)
+    return snapshot
+
+
+def _read_processes(
+    client: RedexClient, batch: list[int], snapshot: RedexSnapshot, known: dict[int, str]
+) -> None:
+    """One G4 request's worth of ``batch``: all of it from a server that answers lists, else its
+    first id (a refresh that finds the server reads one id may spend one more request)."""
+    try:
+        reads = process_statuses.read_processes(client, batch)
+    except RedexAPIError as err:  # an unreadable batch must not hide the rest of the page
+        snapshot.process_statuses.update((pid, f"unreadable ({err.status_code})") for pid in batch)
+        return
+    found = {pid: process.status for pid, process in reads.found.items()}
+    if reads.requests == 0:  # a lone id, or a server known to read one id per request
         try:
-            status = client.generation.get_process(process_id).status
-        except RedexAPIError as err:  # one unreadable process must not hide the rest of the page
-            snapshot.process_statuses[process_id] = f"unreadable ({err.status_code})"
-            continue
+            found = {batch[0]: client.generation.get_process(batch[0]).status}
+        except RedexAPIError as err:
+            snapshot.process_statuses[batch[0]] = f"unreadable ({err.status_code})"
+            return
+    elif reads.listed:  # asked for in a list answer and left out: unknown to REDEX
+        snapshot.process_statuses.update((pid, "unreadable (not found)") for pid in batch if pid not in found)
+    for process_id, status in found.items():
         snapshot.process_statuses[process_id] = status.value
         if status.is_terminal:
             known[process_id] = status.value
-    return snapshot
 
 
 @dataclass
