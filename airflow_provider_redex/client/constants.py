@@ -54,6 +54,11 @@ PACING_KEY_PREFIX: str = "redex"
 PACING_LOG_WAIT_SECONDS: float = 3.0
 """A wait for a slot at least this long is logged at INFO, with the window that caused it."""
 
+PUSH_IN_FLIGHT: int = 2
+"""Requests a push keeps in flight at once (``pipeline.py``): while REDEX reads one, the next is
+on its way. More only lengthens the queue at a server that reads one request at a time, which
+widens the spread the pacing margin must cover."""
+
 # --- logging and diagnostics -----------------------------------------------------------------------
 
 TCP_KEEPALIVE: tuple[tuple[str, int], ...] = (
