@@ -57,7 +57,8 @@ PACING_LOG_WAIT_SECONDS: float = 3.0
 PUSH_IN_FLIGHT: int = 2
 """Requests a push keeps in flight at once (``pipeline.py``): while REDEX reads one, the next is
 on its way. More only lengthens the queue at a server that reads one request at a time, which
-widens the spread the pacing margin must cover."""
+widens the spread the pacing margin must cover: ``processes x depth`` requests queued behind a
+server that takes ``s`` seconds each reach it up to ``(processes x depth - 1) x s`` late."""
 
 # --- logging and diagnostics -----------------------------------------------------------------------
 
