@@ -17,7 +17,7 @@ waiting for its slot holds its body ready: when the slot comes the request goes 
 
 The pacing margin covers the spread of the delay from a slot to REDEX's count; ``depth``
 requests that reach a server which reads one at a time wait behind each other, so keep
-``depth`` small (:data:`~.constants.PUSH_IN_FLIGHT`).
+``depth`` small (:data:`~.constants.PUSH_IN_FLIGHT` says what was measured).
 """
 
 from __future__ import annotations

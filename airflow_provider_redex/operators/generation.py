@@ -4,10 +4,11 @@ The input is read once (``generation_chunks``): every row is validated, packed i
 at most ``rules.MAX_RECORDS_PER_REQUEST`` records, and each request is encoded once and spooled,
 so bad data fails before the first request with its lines named, and the sending loop does
 nothing between two rate-limit slots but send finished bytes. Requests are paced by the
-client's shared rate budget, so several pushes on one account never draw 429s, and up to
-``max_in_flight`` of them are in flight at once (the client's ``pipeline``): while REDEX reads
-one request the next is on its way or waiting for its slot, body in hand, so a window's
-burst lasts as long as REDEX takes to read it, not as long as our send-and-wait.
+client's shared rate budget, so several pushes on one account never draw 429s. With
+``max_in_flight`` above 1 (the client's ``pipeline``), that many are in flight at once: while
+REDEX reads one request the next is on its way or waiting for its slot, body in hand, so on a
+link with a long round trip a window's burst lasts as long as REDEX takes to read it, not as
+long as our send-and-wait (see ``constants.PUSH_IN_FLIGHT`` for why the default is 1).
 
 Exactly once per chunk: the same input always packs into the same chunks, each chunk's intent
 goes to ``task_state_store`` before it is sent and its ProcessId as soon as REDEX returns it,
@@ -179,8 +180,9 @@ class RedexPushGenerationDataOperator(RedexBaseOperator):
     :param unacknowledged_chunk_wait: after a POST whose answer was lost (or a crash between a
         POST and storing its answer), how long to keep looking for that chunk's readings at
         REDEX before sending it again.
-    :param max_in_flight: requests in flight at once (1: one after the other). Each still takes
-        its rate-limit slot before it is sent.
+    :param max_in_flight: requests in flight at once (default 1: one after the other); 2 or 3
+        on a link with a long round trip. Each still takes its rate-limit slot before it is
+        sent; with several pushing processes keep the margin above the extra queueing.
     :param redex_conn_id: the REDEX connection (default ``redex_default``).
     """
 
