@@ -24,12 +24,13 @@ from urllib3.connection import HTTPConnection
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError
 
 from airflow_provider_redex.client.calls import Call, PagedCall, PageOptions, Request
-from airflow_provider_redex.client.constants import TCP_KEEPALIVE
+from airflow_provider_redex.client.constants import PUSH_IN_FLIGHT, TCP_KEEPALIVE
 from airflow_provider_redex.client.core import ClientCore, Failure, account_key_for
 from airflow_provider_redex.client.envelope import Envelope
 from airflow_provider_redex.client.errors import RedexAuthenticationError
 from airflow_provider_redex.client.pacing import PacingConfig, RateBudget
 from airflow_provider_redex.client.paging import Paginator
+from airflow_provider_redex.client.pipeline import Pipeline
 from airflow_provider_redex.client.prepare import PreparedCall, api_host, check_base_url
 
 # check_base_url, account_key_for and api_host live in the core; they are re-exported here for
@@ -38,6 +39,7 @@ __all__ = ["BearerAuth", "SyncAPIClient", "account_key_for", "api_host", "check_
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
+K = TypeVar("K")
 _C = TypeVar("_C", bound="SyncAPIClient")
 
 
@@ -146,6 +148,15 @@ class SyncAPIClient(ClientCore[Envelope, requests.Session, RateBudget]):
         :param options: ``path_params``, ``params`` (filters by wire name), ``items_per_page``.
         """
         return self._pages(PagedCall(route_name, item_model, **options))
+
+    def pipeline(self, depth: int = PUSH_IN_FLIGHT) -> Pipeline[K, T]:
+        """Up to ``depth`` of this client's calls in flight at once (see ``pipeline.py``).
+
+        ``pipe.submit(tag, lambda: client.generation.send_batch(body))``, then ``pipe.take()``
+        answers in submission order. The workers share this client's session, budget and token.
+        """
+        self._get_session()  # made here, once, before any worker could race to make it
+        return Pipeline(depth)
 
     def close(self) -> None:
         """Close the HTTP session, if this client opened it."""

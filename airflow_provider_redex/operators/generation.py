@@ -4,11 +4,16 @@ The input is read once (``generation_chunks``): every row is validated, packed i
 at most ``rules.MAX_RECORDS_PER_REQUEST`` records, and each request is encoded once and spooled,
 so bad data fails before the first request with its lines named, and the sending loop does
 nothing between two rate-limit slots but send finished bytes. Requests are paced by the
-client's shared rate budget, so several pushes on one account never draw 429s.
+client's shared rate budget, so several pushes on one account never draw 429s. With
+``max_in_flight`` above 1 (the client's ``pipeline``), that many are in flight at once: while
+REDEX reads one request the next is on its way or waiting for its slot, body in hand, so on a
+link with a long round trip a window's burst lasts as long as REDEX takes to read it, not as
+long as our send-and-wait (see ``constants.PUSH_IN_FLIGHT`` for why the default is 1).
 
-Exactly once per chunk: the same input always packs into the same chunks, and each chunk's
-ProcessId goes to ``task_state_store`` as soon as REDEX returns it. A retry skips acknowledged
-chunks. A chunk whose POST may have reached REDEX without its answer reaching us (the answer was
+Exactly once per chunk: the same input always packs into the same chunks, each chunk's intent
+goes to ``task_state_store`` before it is sent and its ProcessId as soon as REDEX returns it,
+in input order (answers are taken in the order the chunks were sent). A retry skips
+acknowledged chunks. A chunk whose POST may have reached REDEX without its answer reaching us (the answer was
 lost, or an earlier try crashed before storing it) is looked up with G5: when REDEX holds its
 first inverter's readings with the same values, it counts as delivered and is not sent again.
 A chunk whose answer is lost in this try is looked up after the other chunks are sent, so
@@ -34,6 +39,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
 from airflow_provider_redex.client import wire_json
+from airflow_provider_redex.client.constants import PUSH_IN_FLIGHT
 from airflow_provider_redex.client.errors import (
     RedexError,
     RedexInputError,
@@ -65,6 +71,7 @@ if TYPE_CHECKING:
     from airflow.sdk import Context, ObjectStoragePath
 
     from airflow_provider_redex.client.client import RedexClient
+    from airflow_provider_redex.client.pipeline import Answer, Pipeline
 
 Frequency = Literal["daily", "monthly"]
 UNACKNOWLEDGED_CHUNK_WAIT_SECONDS = 600.0
@@ -84,25 +91,41 @@ def _answer_lost(err: RedexError) -> bool:
 
 @dataclass
 class PushReport:
-    """What the push did; its :meth:`as_xcom` is the operator's return value."""
+    """What the push did; its :meth:`as_xcom` is the operator's return value.
 
-    process_ids: list[int] = field(default_factory=list)
-    recovered_chunks: list[dict[str, Any]] = field(default_factory=list)
+    Chunks are listed in input order, however their answers arrived (several are in flight at
+    once, and a chunk whose answer was lost is settled after the others).
+    """
+
     chunks: int = 0
     records_total: int = 0
     records_sent: int = 0
     records_already_acknowledged: int = 0
     requests: int = 0
     inverters: int = 0
+    _delivered: dict[int, dict[str, Any]] = field(default_factory=dict)
 
     def add(self, chunk: EncodedChunk, ack: dict[str, Any]) -> None:
         """Account for a delivered chunk: by its ProcessId, or by the look-up that found it."""
         if ack.get("process_id") is not None:
-            self.process_ids.append(int(ack["process_id"]))
+            self._delivered[chunk.index] = {"process_id": int(ack["process_id"])}
         else:
-            self.recovered_chunks.append(
-                {"chunk": chunk.index, "records": chunk.records, **ack.get("lookup", {})}
-            )
+            self._delivered[chunk.index] = {
+                "chunk": chunk.index,
+                "records": chunk.records,
+                **ack.get("lookup", {}),
+            }
+
+    def _in_order(self) -> list[dict[str, Any]]:
+        return [self._delivered[index] for index in sorted(self._delivered)]
+
+    @property
+    def process_ids(self) -> list[int]:
+        return [entry["process_id"] for entry in self._in_order() if "process_id" in entry]
+
+    @property
+    def recovered_chunks(self) -> list[dict[str, Any]]:
+        return [entry for entry in self._in_order() if "process_id" not in entry]
 
     def as_xcom(self) -> dict[str, Any]:
         return {
@@ -133,6 +156,7 @@ class _Run:
     earlier_try: bool
     unsettled: list[EncodedChunk] = field(default_factory=list)
     lost: RedexError | None = None
+    failed: Exception | None = None
 
 
 class RedexPushGenerationDataOperator(RedexBaseOperator):
@@ -156,6 +180,9 @@ class RedexPushGenerationDataOperator(RedexBaseOperator):
     :param unacknowledged_chunk_wait: after a POST whose answer was lost (or a crash between a
         POST and storing its answer), how long to keep looking for that chunk's readings at
         REDEX before sending it again.
+    :param max_in_flight: requests in flight at once (default 1: one after the other); 2 or 3
+        on a link with a long round trip. Each still takes its rate-limit slot before it is
+        sent; with several pushing processes keep the margin above the extra queueing.
     :param redex_conn_id: the REDEX connection (default ``redex_default``).
     """
 
@@ -173,6 +200,7 @@ class RedexPushGenerationDataOperator(RedexBaseOperator):
         file_format: str | None = None,
         progress_interval: float = DEFAULT_INTERVAL_SECONDS,
         unacknowledged_chunk_wait: float = UNACKNOWLEDGED_CHUNK_WAIT_SECONDS,
+        max_in_flight: int = PUSH_IN_FLIGHT,
         **kwargs: Any,
     ) -> None:
         # Each key of the returned dict is its own XCom too: ``task.output["<key>"]``.
@@ -184,6 +212,9 @@ class RedexPushGenerationDataOperator(RedexBaseOperator):
         self.file_format = file_format
         self.progress_interval = progress_interval
         self.unacknowledged_chunk_wait = unacknowledged_chunk_wait
+        if max_in_flight < 1:
+            raise ValueError(f"max_in_flight must be at least 1, not {max_in_flight}")
+        self.max_in_flight = max_in_flight
 
     def execute(self, context: Context) -> dict[str, Any]:
         started = time.monotonic()
@@ -205,9 +236,7 @@ class RedexPushGenerationDataOperator(RedexBaseOperator):
             progress = ProgressReporter(prepared.records, self.log, interval=self.progress_interval)
             with self.redex_client() as client:
                 run = _start(client, self.ledger(context), prepared, report)
-                for chunk in prepared.chunks:
-                    self._push_chunk(run, chunk)
-                    progress.advance(chunk.records)
+                self._send_all(run, progress)
                 self._settle(run)
         finally:
             prepared.close()
@@ -228,18 +257,56 @@ class RedexPushGenerationDataOperator(RedexBaseOperator):
 
     # --- sending ------------------------------------------------------------------------
 
-    def _push_chunk(self, run: _Run, chunk: EncodedChunk) -> None:
-        ack = run.ledger.chunk_ack(chunk.index) if run.earlier_try else None
-        if ack is None and run.earlier_try and run.ledger.chunk_intent(chunk.index) == chunk.fingerprint:
+    def _send_all(self, run: _Run, progress: ProgressReporter) -> None:
+        """Every chunk not acknowledged yet, ``max_in_flight`` at a time, answers in input order.
+
+        A chunk's intent is stored before it is submitted and its acknowledgement when its
+        answer is taken, so a crash leaves at most ``max_in_flight`` chunks with an intent and
+        no acknowledgement: the retry looks each of them up before sending it again. A refusal
+        stops the submitting; the chunks already in flight are still acknowledged, then it is
+        raised.
+        """
+        pipe: Pipeline[EncodedChunk, ProcessRef] = run.client.pipeline(self.max_in_flight)
+        with pipe:
+            for chunk in run.prepared.chunks:
+                if self._acknowledged_earlier(run, chunk):
+                    progress.advance(chunk.records)
+                    continue
+                while pipe.full:
+                    self._take(run, pipe.take(), progress)
+                if run.failed is not None:
+                    break
+                run.ledger.record_chunk_intent(chunk.index, chunk.fingerprint)
+                run.report.requests += 1
+                pipe.submit(chunk, self._sender(run, chunk))
+            for answer in pipe.drain():
+                self._take(run, answer, progress)
+        if run.failed is not None:
+            raise run.failed
+
+    def _acknowledged_earlier(self, run: _Run, chunk: EncodedChunk) -> bool:
+        """Whether an earlier try acknowledged ``chunk``, or a look-up finds its maybe-sent POST."""
+        if not run.earlier_try:
+            return False
+        ack = run.ledger.chunk_ack(chunk.index)
+        if ack is None and run.ledger.chunk_intent(chunk.index) == chunk.fingerprint:
             self.log.info("Chunk %s was maybe sent by an earlier try: looking for it at REDEX", chunk.index)
             ack = self._look_for(run, chunk)
         if isinstance(ack, dict) and ack.get("fingerprint") == chunk.fingerprint:
             run.report.records_already_acknowledged += chunk.records
             run.report.add(chunk, ack)
+            return True
+        return False
+
+    def _take(self, run: _Run, answer: Answer[EncodedChunk, ProcessRef], progress: ProgressReporter) -> None:
+        """Account for one chunk's answer: acknowledged, lost (settled later), or the push's failure."""
+        chunk, error = answer.tag, answer.error
+        if error is not None and not (isinstance(error, RedexError) and _answer_lost(error)):
+            run.failed = run.failed or error
             return
-        run.ledger.record_chunk_intent(chunk.index, chunk.fingerprint)
-        ack = self._post(run, chunk)
-        if ack is None:
+        progress.advance(chunk.records)
+        if error is not None or answer.value is None:
+            run.lost = error or run.lost
             self.log.warning(
                 "Chunk %s: the answer to its POST was lost (%s); it is looked for at REDEX once the "
                 "other chunks are sent, while REDEX processes it",
@@ -248,7 +315,7 @@ class RedexPushGenerationDataOperator(RedexBaseOperator):
             )
             run.unsettled.append(chunk)
             return
-        run.report.add(chunk, ack)
+        run.report.add(chunk, self._acknowledge(run, chunk, answer.value))
         run.report.records_sent += chunk.records
 
     def _settle(self, run: _Run) -> None:
@@ -264,8 +331,8 @@ class RedexPushGenerationDataOperator(RedexBaseOperator):
             run.report.add(chunk, ack)
             run.report.records_sent += chunk.records
 
-    def _post(self, run: _Run, chunk: EncodedChunk) -> dict[str, Any] | None:
-        """POST the chunk once: its acknowledgement (stored), or ``None`` when the answer was lost."""
+    def _sender(self, run: _Run, chunk: EncodedChunk) -> Callable[[], ProcessRef]:
+        """The POST of ``chunk``, its body read now (a pipeline holds at most its depth of bodies)."""
         generation = run.client.generation
         send: Callable[[bytes], ProcessRef] = (
             generation.send_monthly
@@ -274,16 +341,25 @@ class RedexPushGenerationDataOperator(RedexBaseOperator):
             if self.per_inverter
             else generation.send_batch
         )
+        body = run.prepared.body(chunk)
+        return lambda: send(body)
+
+    def _post(self, run: _Run, chunk: EncodedChunk) -> dict[str, Any] | None:
+        """POST the chunk once, alone: its acknowledgement (stored), or ``None`` when the answer was lost."""
         run.report.requests += 1
         try:
-            process_id = send(run.prepared.body(chunk)).process_id
+            ref = self._sender(run, chunk)()
         except RedexError as err:
             if not _answer_lost(err):
                 raise
             run.lost = err
             return None
+        return self._acknowledge(run, chunk, ref)
+
+    def _acknowledge(self, run: _Run, chunk: EncodedChunk, ref: ProcessRef) -> dict[str, Any]:
+        """Store the acknowledgement of a chunk's answer (a crash before this leaves only its intent)."""
         crash_point("generation_chunk")
-        ack = {"process_id": process_id, "fingerprint": chunk.fingerprint}
+        ack = {"process_id": ref.process_id, "fingerprint": chunk.fingerprint}
         run.ledger.record_chunk_ack(chunk.index, ack)
         return ack
 

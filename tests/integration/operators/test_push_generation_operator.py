@@ -269,9 +269,10 @@ def _connect(monkeypatch: pytest.MonkeyPatch, url: str, token: str, **extra: Any
 
 
 class _FailingLookupProxy:
-    """Forwards everything to the sandbox, except that G5 (the push's look-up) answers ``status``."""
+    """Forwards everything to the sandbox, except that G5 (the push's look-up) answers ``status``
+    (or each request as ``forward`` answers it)."""
 
-    def __init__(self, target: str, status: int) -> None:
+    def __init__(self, target: str, status: int, forward: Any = None) -> None:
         import threading
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -281,16 +282,22 @@ class _FailingLookupProxy:
 
         lookup_path = route("generation.list").path
 
+        def fail_lookups(
+            command: str, path: str, body: bytes | None, headers: dict[str, str]
+        ) -> tuple[int, bytes]:
+            if command == "GET" and path.split("?")[0] == lookup_path:
+                return status, json.dumps({"StatusCode": status, "Message": "down"}).encode()
+            answer = requests.request(command, target + path, data=body, headers=headers)
+            return answer.status_code, answer.content
+
+        answer_for = forward or fail_lookups
+
         class Handler(BaseHTTPRequestHandler):
             def _forward(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
-                if self.command == "GET" and self.path.split("?")[0] == lookup_path:
-                    code, content = status, json.dumps({"StatusCode": status, "Message": "down"}).encode()
-                else:
-                    headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
-                    answer = requests.request(self.command, target + self.path, data=body, headers=headers)
-                    code, content = answer.status_code, answer.content
+                headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
+                code, content = answer_for(self.command, self.path, body, headers)
                 self.send_response(code)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(content)))
@@ -507,3 +514,64 @@ def test_a_first_try_reads_its_ledger_once_and_a_retry_skips_what_redex_acknowle
     assert first_reads == 1  # each read is a round trip to Airflow's API between two slots
     assert first["requests"] == 4 and again["requests"] == 0
     assert again["records_already_acknowledged"] == 8 and again["process_ids"] == first["process_ids"]
+
+
+class _RefusingProxy(_FailingLookupProxy):
+    """Forwards everything to the sandbox, except that a POST whose body holds ``marker`` is refused (400)."""
+
+    def __init__(self, target: str, marker: str) -> None:
+        import threading
+
+        import requests
+
+        self.posts = 0
+        lock = threading.Lock()
+        proxy = self
+
+        def forward(
+            command: str, path: str, body: bytes | None, headers: dict[str, str]
+        ) -> tuple[int, bytes]:
+            if command == "POST":
+                with lock:
+                    proxy.posts += 1
+                if marker.encode() in (body or b""):
+                    return 400, json.dumps({"StatusCode": 400, "Message": "refused", "Errors": []}).encode()
+            answer = requests.request(command, target + path, data=body, headers=headers)
+            return answer.status_code, answer.content
+
+        super().__init__(target, 0, forward=forward)
+
+
+def test_a_refusal_in_the_middle_still_acknowledges_the_chunks_in_flight_so_a_retry_sends_each_once(
+    redex_sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    device = harness.approved_device(redex_sandbox, "PushRefusedMidway", inverters=8, since=FIRST_DAY)
+    path = _write(tmp_path / "gen.csv", _daily_rows(device.inverters, days=3))
+    store = _Store()
+    before = harness.records(redex_sandbox)["GenerationProcesses"]
+    # Chunk 0 is refused while chunks 1 and 2 are in flight (three are submitted before the
+    # first answer is taken).
+    proxy = _RefusingProxy(redex_sandbox.url, marker=f'"{device.inverters[0]}"')
+    _connect(monkeypatch, proxy.url, redex_sandbox.token, max_retries=0)
+    first = RedexPushGenerationDataOperator(
+        task_id="push", source=str(path), per_inverter=True, max_in_flight=3
+    )
+    try:
+        with pytest.raises(RedexRefusal, match="HTTP 400"):
+            first.execute({"task_state_store": store})  # type: ignore[arg-type]
+    finally:
+        proxy.close()
+    acknowledged = [key for key in store if key.split(".")[-1].isdigit()]
+    delivered = harness.records(redex_sandbox)["GenerationProcesses"] - before
+
+    _connect(monkeypatch, redex_sandbox.url, redex_sandbox.token)
+    retry = RedexPushGenerationDataOperator(
+        task_id="push", source=str(path), per_inverter=True, unacknowledged_chunk_wait=1
+    )
+    pushed = retry.execute({"task_state_store": store})  # type: ignore[arg-type]
+
+    assert proxy.posts == 3 and delivered == 2  # the chunks in flight beside the refused one went through ...
+    assert len(acknowledged) == delivered  # ... and each was acknowledged before the task failed,
+    assert pushed["requests"] == 8 - delivered  # so the retry sends only the others,
+    assert harness.records(redex_sandbox)["GenerationProcesses"] - before == 8  # each chunk once in all
+    assert len(pushed["process_ids"]) == 8

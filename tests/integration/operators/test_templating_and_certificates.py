@@ -18,6 +18,7 @@ NOT_TEMPLATED = {
     "per_inverter",
     "progress_interval",
     "unacknowledged_chunk_wait",
+    "max_in_flight",
     "is_declaration_form",
     "overwrite",
     "unacknowledged_create_wait",
