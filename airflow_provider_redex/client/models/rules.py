@@ -11,6 +11,7 @@ the models call to check "not in the future" and the residual-mix deadline.
 from __future__ import annotations
 
 import calendar
+import time
 from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_DOWN, Decimal
 from typing import Final
@@ -146,8 +147,21 @@ def today_latest() -> date:
 
     "Not in the future" is checked against this, so a date that is already today for an
     owner in Asia is never refused because our clock (or REDEX's) is still on yesterday.
+    Kept until that day ends (a batch asks 3000 times per request); a clock set back is seen.
     """
-    return (datetime.now(timezone.utc) + timedelta(hours=14)).date()
+    global _latest_day, _latest_day_ends
+    now = time.time()
+    if _latest_day is None or not _latest_day_ends - _DAY_SECONDS <= now < _latest_day_ends:
+        day = (datetime.fromtimestamp(now, timezone.utc) + timedelta(hours=14)).date()
+        midnight = datetime.combine(day + timedelta(days=1), datetime.min.time(), timezone.utc)
+        _latest_day, _latest_day_ends = day, (midnight - timedelta(hours=14)).timestamp()
+    return _latest_day
+
+
+_DAY_SECONDS = 86_400.0
+_latest_day: date | None = None
+_latest_day_ends = 0.0
+"""The day today_latest() last answered, and the Unix time at which that day ends at UTC+14."""
 
 
 def today_earliest() -> date:

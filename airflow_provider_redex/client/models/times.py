@@ -45,6 +45,8 @@ def _calendar_day(value: Any) -> Any:
     pydantic would read ``0`` or ``"86400"`` as seconds since 1970 and send a reading for
     1970-01-01: a day in REDEX is always written as ``YYYY-MM-DD`` (API_REFERENCE.md).
     """
+    if type(value) is str and len(value) == 10 and _ISO_DAY.fullmatch(value):  # the common case, fast
+        return value
     if isinstance(value, datetime):
         raise ValueError(f"got the time {value.isoformat()!r}; give the day as YYYY-MM-DD or a date")
     if isinstance(value, date):
