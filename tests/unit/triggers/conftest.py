@@ -40,6 +40,8 @@ class FakeRedex:
         self.statuses: dict[str, LifecycleStatus] = {}
         self.reasons: dict[str, str] = {}
         self.requests: list[tuple[float, str]] = []
+        self.listings: list[tuple[str, list[int]]] = []
+        """One entry per ``list()`` paged through: its route and ``[pages requested]``."""
         self.rec_applications = SimpleNamespace(
             get=self._get_application("rec_applications.get"), list=self.lister("rec_applications.list")
         )
@@ -85,8 +87,11 @@ class FakeRedex:
         shown = {
             name: [s.value for s in v] if isinstance(v, list) else v.value for name, v in filters.items()
         }
+        pages = [0]
+        self.listings.append((route, pages))
         for start in range(0, max(len(items), 1), 100):
             self.requests.append((time.monotonic(), f"{route} {shown}"))
+            pages[0] += 1
             yield SimpleNamespace(items=items[start : start + 100])
 
     def _get_application(self, route: str) -> Callable[[Any], Any]:
@@ -106,6 +111,10 @@ class FakeRedex:
     def sent(self, prefix: str = "") -> int:
         return sum(1 for _, route in self.requests if route.startswith(prefix))
 
+    def pages(self, route: str) -> list[int]:
+        """Pages requested by each listing of ``route`` so far, in order: one entry per poll."""
+        return [pages[0] for listed, pages in self.listings if listed == route]
+
 
 @pytest.fixture
 def redex(monkeypatch: pytest.MonkeyPatch) -> FakeRedex:
@@ -122,6 +131,16 @@ def redex(monkeypatch: pytest.MonkeyPatch) -> FakeRedex:
 async def triggerer() -> AsyncIterator[TriggererDriver]:
     driver = TriggererDriver()
     yield driver
+    # On Python 3.11 ``asyncio.wait_for`` swallows a cancellation that arrives just as the awaited
+    # item is ready (fixed in 3.12); a trigger inside ``_wait_on_stream`` then keeps waiting until
+    # its deadline (60 s here). Cancel what is still running until it ends, as the triggerer's
+    # cleanup would have to.
+    for task in driver.tasks:
+        task.cancel()
+    while pending := [task for task in driver.tasks if not task.done()]:
+        _, still = await asyncio.wait(pending, timeout=0.5)
+        for task in still:
+            task.cancel()
     await driver.stop()
 
 
