@@ -35,6 +35,7 @@ PYPROJECT = ROOT / "pyproject.toml"
 # long dependency resolution for Airflow. Other Python versions resolve freely.
 CONSTRAINTS = ROOT / "scripts" / f"constraints-py{sys.version_info.major}.{sys.version_info.minor}.txt"
 PYTEST_NO_TESTS = 5
+PYTEST_WORKERS = 2
 EXTRA_FOR_COMMAND = {"test": "dev", "demo": "demo"}
 # An environment installed with the key also has everything of the values.
 EXTRA_INCLUDES = {"dev": {"dev", "demo"}, "demo": {"demo"}}
@@ -107,13 +108,25 @@ def _environment() -> dict[str, str]:
     return env
 
 
+def _parallel(pytest_args: Sequence[str]) -> list[str]:
+    """``-n 2 --dist loadgroup`` (pytest-xdist) unless the arguments choose otherwise.
+
+    Two workers: the real-Airflow and benchmark tests stay together in one of them (their
+    ``xdist_group``, ``tests/conftest.py``), one at a time as alone, while the other runs the rest.
+    ``-n 0`` runs everything in this process (needed for ``-s`` to show the printed figures).
+    """
+    own = ("-n", "--numprocesses", "--dist")
+    chosen = any(arg.startswith(own) or arg == "no:xdist" for arg in pytest_args)
+    return [] if chosen else ["-n", str(PYTEST_WORKERS), "--dist", "loadgroup"]
+
+
 def command_test(pytest_args: Sequence[str]) -> int:
     """ruff, mypy, pytest: every one runs, and any failure fails the command."""
     env = _environment()
     results = {
         "ruff": _run([_bin("ruff"), "check", "."], env),
         "mypy": _run([_bin("mypy"), "airflow_provider_redex"], env),
-        "pytest": _run([_bin("python"), "-m", "pytest", "-q", *pytest_args], env),
+        "pytest": _run([_bin("python"), "-m", "pytest", "-q", *_parallel(pytest_args), *pytest_args], env),
     }
     if results["pytest"] == PYTEST_NO_TESTS:
         _say("pytest collected no tests: that is a failure, not a pass")

@@ -76,12 +76,13 @@ def migrated_sqlite() -> Iterator[MigratedSqlite]:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-@pytest.fixture(autouse=True)
-def _sqlite_stacks_copy_one_migrated_db(
-    migrated_sqlite: MigratedSqlite, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Every e2e test's ``Stack.migrate`` copies the session's migrated SQLite DB."""
-    monkeypatch.setattr(Stack, "migrate", migrated_sqlite.migrate)
+@pytest.fixture(scope="session", autouse=True)
+def _sqlite_stacks_copy_one_migrated_db(migrated_sqlite: MigratedSqlite) -> Iterator[None]:
+    """``Stack.migrate`` copies the session's migrated SQLite DB, for every e2e stack (the
+    module-scoped ones too: a session fixture is set up before them)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Stack, "migrate", migrated_sqlite.migrate)
+        yield
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import tomllib
 
 from tests.helpers.paths import REPO_ROOT
 
-TOOLS_ONLY_TESTS_NEED = ("pytest", "mypy", "ruff", "schemathesis")
+TOOLS_ONLY_TESTS_NEED = ("pytest", "pytest-xdist", "mypy", "ruff", "schemathesis")
 
 
 def _extras() -> dict[str, list[str]]:
@@ -40,3 +40,12 @@ def test_each_command_installs_its_extra_and_dev_covers_the_demo() -> None:
     assert script["EXTRA_FOR_COMMAND"] == {"test": "dev", "demo": "demo"}
     assert "demo" in script["EXTRA_INCLUDES"]["dev"]
     assert "dev" not in script["EXTRA_INCLUDES"]["demo"]
+
+
+def test_pytest_runs_in_two_workers_unless_the_arguments_say_otherwise() -> None:
+    script = runpy.run_path(str(REPO_ROOT / "scripts" / "dev.py"), run_name="dev_script_under_test")
+    parallel = script["_parallel"]
+    assert parallel([]) == ["-n", "2", "--dist", "loadgroup"]
+    assert parallel(["-m", "not e2e and not bench"]) == ["-n", "2", "--dist", "loadgroup"]
+    for own in (["-n", "0"], ["-n0"], ["--numprocesses=4"], ["--dist", "load"], ["-p", "no:xdist"]):
+        assert parallel(own) == [], own
