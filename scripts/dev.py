@@ -10,7 +10,8 @@ the provider, the sandbox, Airflow); ``test`` installs everything the tests and 
 (``.[dev]``, which includes the demo's). Nothing is installed outside ``.venv``.
 
 ``test`` runs ruff, mypy and pytest and fails if any of them fails; pytest's "no tests ran"
-(exit 5) counts as a failure, so an empty run can never look green. ``demo`` runs
+(exit 5) counts as a failure, so an empty run can never look green. Without pytest arguments the
+suite runs as two pytest processes side by side (e2e and benchmarks; the fast tier). ``demo`` runs
 the main job, ``python -m devtools.demo`` (sandbox + a real Airflow running the whole
 REC lifecycle), in the environment.
 """
@@ -20,9 +21,11 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import shlex
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -35,7 +38,6 @@ PYPROJECT = ROOT / "pyproject.toml"
 # long dependency resolution for Airflow. Other Python versions resolve freely.
 CONSTRAINTS = ROOT / "scripts" / f"constraints-py{sys.version_info.major}.{sys.version_info.minor}.txt"
 PYTEST_NO_TESTS = 5
-PYTEST_WORKERS = 2
 EXTRA_FOR_COMMAND = {"test": "dev", "demo": "demo"}
 # An environment installed with the key also has everything of the values.
 EXTRA_INCLUDES = {"dev": {"dev", "demo"}, "demo": {"demo"}}
@@ -108,16 +110,32 @@ def _environment() -> dict[str, str]:
     return env
 
 
-def _parallel(pytest_args: Sequence[str]) -> list[str]:
-    """``-n 2 --dist loadgroup`` (pytest-xdist) unless the arguments choose otherwise.
+SLOW_TIER = "e2e or bench"
+FAST_TIER = f"not ({SLOW_TIER})"
 
-    Two workers: the real-Airflow and benchmark tests stay together in one of them (their
-    ``xdist_group``, ``tests/conftest.py``), one at a time as alone, while the other runs the rest.
-    ``-n 0`` runs everything in this process (needed for ``-s`` to show the printed figures).
+
+def _pytest(args: Sequence[str], env: dict[str, str]) -> int:
+    """The whole suite when ``args`` is empty, else pytest with ``args`` as given.
+
+    The whole suite runs as two pytest processes at once, one per core: the real-Airflow and
+    benchmark tests one after another, as they would alone, and beside them the fast tier. Its
+    output is held back and shown when it ends, so neither log is interleaved with the other.
     """
-    own = ("-n", "--numprocesses", "--dist")
-    chosen = any(arg.startswith(own) or arg == "no:xdist" for arg in pytest_args)
-    return [] if chosen else ["-n", str(PYTEST_WORKERS), "--dist", "loadgroup"]
+    pytest = [str(_bin("python")), "-m", "pytest", "-q"]
+    if args:
+        return _run([*pytest, *args], env)
+    with tempfile.TemporaryFile("w+") as held:
+        fast = [*pytest, "-m", FAST_TIER]
+        _say("$ " + shlex.join(fast) + "   (beside the next; its output follows when it ends)")
+        beside = subprocess.Popen(fast, cwd=ROOT, env=env, stdout=held, stderr=subprocess.STDOUT)
+        slow = _run([*pytest, "-m", SLOW_TIER], env)
+        fast_code = beside.wait()
+        held.seek(0)
+        _say(f"output of: {shlex.join(fast)}")
+        print(held.read(), flush=True)
+    codes = [slow, fast_code]
+    # "no tests ran" in either half is a failure of the whole, whatever the other half did.
+    return PYTEST_NO_TESTS if PYTEST_NO_TESTS in codes else max(codes, key=lambda code: code != 0)
 
 
 def command_test(pytest_args: Sequence[str]) -> int:
@@ -126,7 +144,7 @@ def command_test(pytest_args: Sequence[str]) -> int:
     results = {
         "ruff": _run([_bin("ruff"), "check", "."], env),
         "mypy": _run([_bin("mypy"), "airflow_provider_redex"], env),
-        "pytest": _run([_bin("python"), "-m", "pytest", "-q", *_parallel(pytest_args), *pytest_args], env),
+        "pytest": _pytest(pytest_args, env),
     }
     if results["pytest"] == PYTEST_NO_TESTS:
         _say("pytest collected no tests: that is a failure, not a pass")

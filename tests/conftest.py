@@ -70,10 +70,6 @@ def pytest_make_collect_report(
 # Every test in these folders carries the folder's marker, so `-m "not e2e and not bench"` (the
 # fast tier) leaves them out even when a new test forgets its pytestmark.
 FOLDER_MARKERS = {"e2e": "e2e", "bench": "bench"}
-# Under pytest-xdist with `--dist loadgroup` (`scripts/dev.py test` runs `-n 2`), the real-Airflow
-# stacks and the benchmarks run one after another in one worker, as they would alone, while the
-# other worker takes the rest: two stacks at once on two cores would only time each other out.
-SERIAL_GROUP = pytest.mark.xdist_group("one-at-a-time")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -86,8 +82,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         marker = FOLDER_MARKERS.get(folder)
         if marker and item.get_closest_marker(marker) is None:
             item.add_marker(marker)
-        if marker:
-            item.add_marker(SERIAL_GROUP)
 
 
 def _reachable(host: str, port: int, probe: bytes = b"", expect: bytes = b"") -> str | None:

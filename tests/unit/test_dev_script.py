@@ -42,10 +42,12 @@ def test_each_command_installs_its_extra_and_dev_covers_the_demo() -> None:
     assert "dev" not in script["EXTRA_INCLUDES"]["demo"]
 
 
-def test_pytest_runs_in_two_workers_unless_the_arguments_say_otherwise() -> None:
+def test_the_whole_suite_runs_as_two_halves_that_cover_every_test_once() -> None:
     script = runpy.run_path(str(REPO_ROOT / "scripts" / "dev.py"), run_name="dev_script_under_test")
-    parallel = script["_parallel"]
-    assert parallel([]) == ["-n", "2", "--dist", "loadgroup"]
-    assert parallel(["-m", "not e2e and not bench"]) == ["-n", "2", "--dist", "loadgroup"]
-    for own in (["-n", "0"], ["-n0"], ["--numprocesses=4"], ["--dist", "load"], ["-p", "no:xdist"]):
-        assert parallel(own) == [], own
+    slow, fast = script["SLOW_TIER"], script["FAST_TIER"]
+    for markers in ({"e2e"}, {"bench"}, {"redis"}, {"e2e", "postgres"}, set()):
+        in_slow = eval(slow, {}, {m: m in markers for m in ("e2e", "bench")})
+        in_fast = eval(fast, {}, {m: m in markers for m in ("e2e", "bench")})
+        assert in_slow != in_fast, markers
+    readme = (REPO_ROOT / "README.md").read_text()
+    assert 'python3 scripts/dev.py test -m "not e2e and not bench" -n 2' in readme
