@@ -80,8 +80,12 @@ def migrated_sqlite() -> Iterator[MigratedSqlite]:
 def _sqlite_stacks_copy_one_migrated_db(migrated_sqlite: MigratedSqlite) -> Iterator[None]:
     """``Stack.migrate`` copies the session's migrated SQLite DB, for every e2e stack (the
     module-scoped ones too: a session fixture is set up before them)."""
+
+    def migrate(stack: Stack, timeout: float = 300.0) -> None:  # a function, so it binds as a method
+        migrated_sqlite.migrate(stack, timeout)
+
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(Stack, "migrate", migrated_sqlite.migrate)
+        patch.setattr(Stack, "migrate", migrate)
         yield
 
 
