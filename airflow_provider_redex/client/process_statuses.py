@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,37 +94,54 @@ def forget_servers() -> None:
 def read_processes(client: Any, process_ids: Sequence[int]) -> ProcessReads:
     """Read ``process_ids`` with the sync client in as few G4 requests as the server allows."""
     reads = ProcessReads()
-    base_url = _base_url(client)
-    for batch in _planned(base_url, process_ids):
+    plan = _reading(_base_url(client), process_ids, reads)
+    batch = next(plan, None)
+    while batch is not None:
         try:
-            answer = client.generation.get_processes(batch)
+            outcome: ProcessStatuses | Exception = client.generation.get_processes(batch)
         except _REFUSALS as refused:
-            reads.requests += 1
-            if not _refused(base_url, batch, refused):
-                break
-            continue
-        reads.requests += 1
-        if not _kept(base_url, batch, answer, reads):
-            break
+            outcome = refused
+        batch = _answer(plan, outcome)
     return reads
 
 
 async def aread_processes(client: Any, process_ids: Sequence[int]) -> ProcessReads:
-    """The async twin of :func:`read_processes`."""
+    """The async twin of :func:`read_processes`: only the request is awaited."""
     reads = ProcessReads()
-    base_url = _base_url(client)
-    for batch in _planned(base_url, process_ids):
+    plan = _reading(_base_url(client), process_ids, reads)
+    batch = next(plan, None)
+    while batch is not None:
         try:
-            answer = await client.generation.get_processes(batch)
+            outcome: ProcessStatuses | Exception = await client.generation.get_processes(batch)
         except _REFUSALS as refused:
-            reads.requests += 1
-            if not _refused(base_url, batch, refused):
-                break
-            continue
-        reads.requests += 1
-        if not _kept(base_url, batch, answer, reads):
-            break
+            outcome = refused
+        batch = _answer(plan, outcome)
     return reads
+
+
+def _reading(
+    base_url: str, process_ids: Sequence[int], reads: ProcessReads
+) -> Generator[list[int], ProcessStatuses | Exception, None]:
+    """The batches to request, one per ``send`` of the previous one's answer (or refusal); the
+    bookkeeping of both transports in one place."""
+    for batch in _planned(base_url, process_ids):
+        outcome = yield batch
+        reads.requests += 1
+        if isinstance(outcome, Exception):
+            if not _refused(base_url, batch, outcome):
+                return
+        elif not _kept(base_url, batch, outcome, reads):
+            return
+
+
+def _answer(
+    plan: Generator[list[int], ProcessStatuses | Exception, None], outcome: ProcessStatuses | Exception
+) -> list[int] | None:
+    """Hand ``plan`` the last batch's outcome; the next batch, or ``None`` when it is done."""
+    try:
+        return plan.send(outcome)
+    except StopIteration:
+        return None
 
 
 def _base_url(client: Any) -> str:
