@@ -44,7 +44,7 @@ IP_REQUESTS: int = 3000
 IP_WINDOW_SECONDS: float = 300.0
 """REDEX's global policy: 3000 requests per 300 s per client IP, fixed window."""
 
-PACING_MARGIN_SECONDS: float = 0.5
+PACING_MARGIN_SECONDS: float = 0.25
 """Added to each window: absorbs the spread of the delay from a slot to REDEX's clock (how the
 number was chosen: the ``pacing`` module's docstring)."""
 

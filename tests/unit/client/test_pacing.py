@@ -76,7 +76,7 @@ def test_rate_policy_refuses_nonsense(limit: int, window: float) -> None:
 def test_defaults_are_redex_documented_limits() -> None:
     config = PacingConfig()
     assert (config.account, config.ip) == (RatePolicy(60, 60.0), RatePolicy(3000, 300.0))
-    assert (config.margin_seconds, config.storage_uri, config.enabled) == (0.5, "memory://", True)
+    assert (config.margin_seconds, config.storage_uri, config.enabled) == (0.25, "memory://", True)
 
 
 def test_disabled_pacing_never_waits(prefix: str) -> None:
