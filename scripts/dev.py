@@ -10,7 +10,8 @@ the provider, the sandbox, Airflow); ``test`` installs everything the tests and 
 (``.[dev]``, which includes the demo's). Nothing is installed outside ``.venv``.
 
 ``test`` runs ruff, mypy and pytest and fails if any of them fails; pytest's "no tests ran"
-(exit 5) counts as a failure, so an empty run can never look green. ``demo`` runs
+(exit 5) counts as a failure, so an empty run can never look green. Without pytest arguments the
+whole suite runs as two pytest processes side by side (the e2e tests; the rest). ``demo`` runs
 the main job, ``python -m devtools.demo`` (sandbox + a real Airflow running the whole
 REC lifecycle), in the environment.
 """
@@ -20,9 +21,11 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import shlex
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -107,13 +110,47 @@ def _environment() -> dict[str, str]:
     return env
 
 
+E2E_TIER = "e2e"
+REST_OF_SUITE = f"not {E2E_TIER}"
+"""The whole suite's two halves: every test is in exactly one (``tests/unit/test_dev_script.py``)."""
+
+
+def _pytest(args: Sequence[str], env: dict[str, str]) -> int:
+    """pytest with ``args``; with none, the whole suite as two pytest processes at once.
+
+    A real-Airflow (e2e) test keeps about one core busy and spends the rest of its time waiting
+    for REDEX's scaled delays and Airflow's loops, so on two cores the benchmark smoke and the
+    fast tier run beside the e2e tests, each half one test at a time. The second half's output is
+    held back and printed when it ends, so the two logs are not interleaved.
+    """
+    pytest = [str(_bin("python")), "-m", "pytest", "-q"]
+    if args:
+        return _run([*pytest, *args], env)
+    with tempfile.TemporaryFile("w+") as held:
+        rest = [*pytest, "-m", REST_OF_SUITE]
+        _say("$ " + shlex.join(rest) + "   (beside the next; its output follows when it ends)")
+        beside = subprocess.Popen(rest, cwd=ROOT, env=env, stdout=held, stderr=subprocess.STDOUT)
+        try:
+            e2e = _run([*pytest, "-m", E2E_TIER], env)
+        finally:
+            rest_code = beside.wait()
+        held.seek(0)
+        _say("output of: " + shlex.join(rest))
+        print(held.read(), flush=True)
+    codes = (e2e, rest_code)
+    # "No tests ran" in either half fails the whole, whatever the other half did.
+    if PYTEST_NO_TESTS in codes:
+        return PYTEST_NO_TESTS
+    return next((code for code in codes if code != 0), 0)
+
+
 def command_test(pytest_args: Sequence[str]) -> int:
     """ruff, mypy, pytest: every one runs, and any failure fails the command."""
     env = _environment()
     results = {
         "ruff": _run([_bin("ruff"), "check", "."], env),
         "mypy": _run([_bin("mypy"), "airflow_provider_redex"], env),
-        "pytest": _run([_bin("python"), "-m", "pytest", "-q", *pytest_args], env),
+        "pytest": _pytest(pytest_args, env),
     }
     if results["pytest"] == PYTEST_NO_TESTS:
         _say("pytest collected no tests: that is a failure, not a pass")

@@ -6,7 +6,8 @@ shrinking it silently. Locally the same tests skip with the reason, so a laptop 
 can still run the rest.
 
 Airflow writes its config and database under ``AIRFLOW_HOME``; the tests get a throw-away one
-unless the caller chose it, so a run never touches ``~/airflow``.
+unless the caller chose it (each pytest-xdist worker always gets its own), so a run never
+touches ``~/airflow``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from typing import Any
 
 import pytest
 
-if "AIRFLOW_HOME" not in os.environ:
+# A pytest-xdist worker inherits the starting process's environment, AIRFLOW_HOME included: it
+# gets a home (SQLite metadata DB, DAGs folder, budget file) of its own.
+if "AIRFLOW_HOME" not in os.environ or "PYTEST_XDIST_WORKER" in os.environ:
     _airflow_home = tempfile.mkdtemp(prefix="redex-tests-airflow-home-")
     atexit.register(shutil.rmtree, _airflow_home, ignore_errors=True)
     os.environ["AIRFLOW_HOME"] = _airflow_home

@@ -10,7 +10,7 @@ import tomllib
 
 from tests.helpers.paths import REPO_ROOT
 
-TOOLS_ONLY_TESTS_NEED = ("pytest", "mypy", "ruff", "schemathesis")
+TOOLS_ONLY_TESTS_NEED = ("pytest", "pytest-xdist", "mypy", "ruff", "schemathesis")
 
 
 def _extras() -> dict[str, list[str]]:

@@ -57,7 +57,7 @@ def _wire(status: str, **extra: Any) -> dict[str, Any]:
 FAILED = (
     [
         (RedexDeviceApplicationSensor, DeviceApplication, status, {})
-        for status in DeviceApplicationStatus.failure_states()
+        for status in sorted(DeviceApplicationStatus.failure_states(), key=lambda s: s.value)
     ]
     + [
         (
@@ -71,11 +71,11 @@ FAILED = (
                 "Registry": {"Value": "IREC", "Description": "I-REC"},
             },
         )
-        for status in RecApplicationStatus.failure_states()
+        for status in sorted(RecApplicationStatus.failure_states(), key=lambda s: s.value)
     ]
     + [
         (RedexRetirementApplicationSensor, RetirementApplication, status, {"Amount": "1"})
-        for status in RetirementStatus.failure_states()
+        for status in sorted(RetirementStatus.failure_states(), key=lambda s: s.value)
     ]
 )
 
