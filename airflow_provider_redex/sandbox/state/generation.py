@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 from uuid import UUID
 
 from airflow_provider_redex.client.models import rules
@@ -26,9 +27,12 @@ from airflow_provider_redex.sandbox.responses import ApiError
 from airflow_provider_redex.sandbox.state.devices import DeviceApplicationRecord, DeviceStore, InverterRecord
 
 
-@dataclass(frozen=True)
-class Reading:
-    """One stored value: a day (daily data) or the first day of a month (monthly data)."""
+class Reading(NamedTuple):
+    """One stored value: a day (daily data) or the first day of a month (monthly data).
+
+    A named tuple, not a frozen dataclass: as immutable, and built in half the time, which
+    counts at 3000 readings per request.
+    """
 
     remote_inv_id: str
     day: date
