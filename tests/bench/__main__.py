@@ -57,7 +57,9 @@ FULL = Plan(
 QUICK = Plan(
     push_window=(4, 1.0),
     push_requests=12,
-    margin=0.2,
+    # The smoke checks behaviour (no 429), not speed, and the suite runs it beside the e2e tests:
+    # on two loaded cores the slot-to-server spread can pass 0.2 s, a fifth of these 1 s windows.
+    margin=0.5,
     cpu_records=6_000,
     rss_small=3_000,
     wait_window=(20, 2.0),

@@ -26,6 +26,7 @@ import pytest
 # pytest's pythonpath setting in pyproject.toml.
 from devtools.stack import PostgresDatabase, Stack, StackConfig, redis_available
 from tests.helpers.lifecycle import LifecycleChecks
+from tests.helpers.metadata_db import MigratedSqlite
 from tests.helpers.tls_setup import forward_proxy, pki  # noqa: F401  (the TLS fixtures, shared)
 
 # Shared by every e2e stack: fast enough to finish in minutes, slow enough that the sensors
@@ -67,15 +68,36 @@ def stack_config() -> Callable[..., StackConfig]:
     return e2e_config
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite() -> Iterator[MigratedSqlite]:
+    """One ``airflow db migrate`` for the session's SQLite stacks (``tests/helpers/metadata_db.py``)."""
+    folder = Path(tempfile.mkdtemp(prefix="redex-e2e-metadata-"))
+    yield MigratedSqlite(folder, lambda home: Stack(e2e_config(home)))
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _sqlite_stacks_copy_one_migrated_db(migrated_sqlite: MigratedSqlite) -> Iterator[None]:
+    """``Stack.migrate`` copies the session's migrated SQLite DB, for every e2e stack (the
+    module-scoped ones too: a session fixture is set up before them)."""
+
+    def migrate(stack: Stack, timeout: float = 300.0) -> None:  # a function, so it binds as a method
+        migrated_sqlite.migrate(stack, timeout)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Stack, "migrate", migrate)
+        yield
+
+
 @pytest.fixture(scope="module")
-def dags_test_stack() -> Iterator[Stack]:
+def dags_test_stack(migrated_sqlite: MigratedSqlite) -> Iterator[Stack]:
     """A sandbox and a migrated SQLite metadata DB: all ``airflow dags test`` needs."""
     home = Path(tempfile.mkdtemp(prefix="redex-e2e-dags-test-"))
     stack = Stack(e2e_config(home))
     try:
         stack.prepare_home()
         stack.start_sandbox()
-        stack.migrate()
+        migrated_sqlite.migrate(stack)
         yield stack
     finally:
         stack.stop()

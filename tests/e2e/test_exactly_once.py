@@ -29,6 +29,7 @@ from airflow_provider_redex.operators.exactly_once import CRASH_MARKER_ENV, CRAS
 from airflow_provider_redex.sandbox.config import SandboxConfig
 from airflow_provider_redex.sandbox.server import RunningSandbox, running_sandbox
 from devtools.processes import free_port, wait_for
+from tests.helpers.metadata_db import MigratedSqlite
 
 pytestmark = pytest.mark.e2e
 
@@ -89,7 +90,9 @@ def sandbox() -> Iterator[RunningSandbox]:
 
 
 @pytest.fixture
-def airflow_env(tmp_path: Path, sandbox: RunningSandbox) -> Iterator[dict[str, str]]:
+def airflow_env(
+    tmp_path: Path, sandbox: RunningSandbox, migrated_sqlite: MigratedSqlite
+) -> Iterator[dict[str, str]]:
     """An AIRFLOW_HOME with a DB, an API server, and the env the task processes inherit."""
     port = free_port()
     home = tmp_path / "airflow"
@@ -115,9 +118,7 @@ def airflow_env(tmp_path: Path, sandbox: RunningSandbox) -> Iterator[dict[str, s
     }
     (tmp_path / "crashes").mkdir()
     full_env = {**os.environ, **env}
-    subprocess.run(
-        [sys.executable, "-m", "airflow", "db", "migrate"], env=full_env, check=True, capture_output=True
-    )
+    migrated_sqlite.copy_to(home / "airflow.db")  # what `airflow db migrate` would write
     log = (tmp_path / "api-server.log").open("wb")
     server = subprocess.Popen(
         [sys.executable, "-m", "airflow", "api-server", "--port", str(port), "--host", "127.0.0.1"],

@@ -14,6 +14,7 @@ these as ordinary modules: no ``sys.path`` or ``sys.modules`` tricks in test fil
 * ``tls_setup``: a private CA, an HTTPS sandbox and a forward proxy, for the TLS tests.
 * ``request_samples``: valid request bodies per model, for the model tests.
 * ``lifecycle``: read-backs of a whole lifecycle run, for the end-to-end tests.
+* ``metadata_db``: one ``airflow db migrate`` per session, copied to every SQLite stack.
 
 Processes, ports and waiting: use ``devtools.processes`` (``free_port``, ``port_open``,
 ``wait_for``, ``ManagedProcess``) and ``devtools.stack``, the code the demo runs.
