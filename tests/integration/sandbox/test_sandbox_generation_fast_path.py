@@ -80,12 +80,13 @@ REFUSED = {
     "a list": json.dumps([]),
     "not JSON": '{"Devices": [',
     "NaN literal": _one().replace('"1.000"', "NaN"),
+    "exponent number with 4 decimals": _one().replace('"1.000"', "1.5E-4"),
+    "number with 4 decimals": _one().replace('"1.000"', "1.2345"),
 }
 """Bodies the model refuses (400): the plain path must decline every one."""
 
 UNUSUAL = {
     "trailing zero beyond 3 decimals": _one(period="1.5000"),
-    "exponent number": _one().replace('"1.000"', "1E+3"),
     "exponent text": _one(period="1e3"),
     "day with spaces": _one(day=" 2024-01-01 "),
     "snake_case keys": json.dumps(
@@ -161,6 +162,15 @@ def test_plain_bodies_give_the_models_readings_digit_for_digit(as_numbers: bool)
 
     assert fast is not None
     assert [_exact(r) for r in fast] == [_exact(r) for r in slow]
+
+
+@pytest.mark.parametrize("number", ["1E+3", "4e1", "1.5E-2", "1.500", "40"])
+def test_a_number_the_model_accepts_in_any_json_spelling_gives_its_reading(number: str) -> None:
+    raw = _one().replace('"1.000"', number).encode()
+    fast = generation.plain_daily_readings(raw, batch=True)
+    model = BatchGenerationRequest.from_input(wire_json.loads(raw))
+    slow = [reading for inverter in model.devices for reading in generation._daily(inverter)]
+    assert fast is not None and [_exact(r) for r in fast] == [_exact(r) for r in slow]
 
 
 def test_a_plain_g1_body_gives_the_models_readings() -> None:
