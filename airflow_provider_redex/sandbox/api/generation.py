@@ -118,6 +118,7 @@ def _wire_struct(name: str, model: type[RequestModel], types: dict[str, Any]) ->
         [(field, types[field]) for field in model.model_fields],
         rename={field: info.alias or field for field, info in model.model_fields.items()},
         forbid_unknown_fields=True,
+        gc=False,
     )
 
 

@@ -15,8 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import NamedTuple
 from uuid import UUID
+
+import msgspec
 
 from airflow_provider_redex.client.models import rules
 from airflow_provider_redex.client.models.devices import GenerationDataFrequency
@@ -27,11 +28,14 @@ from airflow_provider_redex.sandbox.responses import ApiError
 from airflow_provider_redex.sandbox.state.devices import DeviceApplicationRecord, DeviceStore, InverterRecord
 
 
-class Reading(NamedTuple):
+class Reading(msgspec.Struct, frozen=True, gc=False):
     """One stored value: a day (daily data) or the first day of a month (monthly data).
 
-    A named tuple, not a frozen dataclass: as immutable, and built in half the time, which
-    counts at 3000 readings per request.
+    A frozen msgspec struct the garbage collector does not track: it holds only a text, a day
+    and decimals, so it can be part of no reference cycle, and a sandbox that stores a million
+    readings then pays nothing for them in every collection (a tracked tuple per reading made
+    each full collection walk them all: pauses of 0.1 s within a push's burst). Built in C,
+    too, at 3000 readings per request.
     """
 
     remote_inv_id: str

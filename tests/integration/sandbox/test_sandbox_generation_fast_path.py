@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+import msgspec
 import pytest
 from fastapi.testclient import TestClient
 
@@ -239,6 +240,7 @@ def _numbers(batch: dict[str, Any]) -> dict[str, Any]:
 
 
 def _exact(reading: Any) -> tuple[Any, ...]:
-    return tuple(str(value) if isinstance(value, Decimal) else value for value in reading) + tuple(
-        type(value).__name__ for value in reading
+    values = msgspec.structs.astuple(reading)
+    return tuple(str(value) if isinstance(value, Decimal) else value for value in values) + tuple(
+        type(value).__name__ for value in values
     )
