@@ -14,12 +14,23 @@ import pytest
 from airflow_provider_redex.client import wire_json
 from airflow_provider_redex.client.models import daily_fast, rules
 from airflow_provider_redex.client.models.daily_fast import plain_daily_wire
-from airflow_provider_redex.client.models.generation import BatchGenerationRequest, InverterDailyData
+from airflow_provider_redex.client.models.generation import (
+    BatchGenerationRequest,
+    DailyRecord,
+    InverterDailyData,
+    not_in_future,
+    refuse_float,
+)
+from airflow_provider_redex.client.models.times import _calendar_day
 from airflow_provider_redex.client.resources import generation
 from airflow_provider_redex.client.resources.generation import Generation
 from tests.unit.client.resources.test_resources import ANSWERS, RecordingClient
 
 DAY = date(2024, 1, 1)
+
+
+class _Day(date):
+    pass
 
 
 def _records(
@@ -81,10 +92,10 @@ VALID_BATCHES = {
             ],
         }
     ),
-    "keys in another order, padded day": _batch(
+    "keys in another order": _batch(
         {
             "Data": [
-                {"AccumulatedEnergyInKWh": "2", "Timestamp": " 2024-01-01 ", "PeriodProductionInKWh": "1"}
+                {"AccumulatedEnergyInKWh": "2", "Timestamp": "2024-01-01", "PeriodProductionInKWh": "1"}
             ],
             "RemoteInvId": "INV-1",
         }
@@ -92,6 +103,21 @@ VALID_BATCHES = {
     "several devices": _batch(*(_device(f"INV-{n}", 5 + n) for n in range(7))),
     "3000 records": _batch(*(_device(f"INV-{n}", 300) for n in range(10))),
     "one device of 3000": _batch(_device("INV-1", 3000, start=date(2015, 1, 1))),
+    "minus zero": _batch(
+        {
+            "RemoteInvId": "INV-1",
+            "Data": [
+                {
+                    "Timestamp": "2024-01-01",
+                    "PeriodProductionInKWh": Decimal("-0"),
+                    "AccumulatedEnergyInKWh": 0,
+                }
+            ],
+        }
+    ),
+    "long digits, leading zeros": _batch(
+        _device("INV-1", 3, kwh=lambda i: f"00{i}1234567890123456789012345678.{i}5"),
+    ),
     "today at UTC+14": _batch(_device("INV-1", 1, start=rules.today_latest())),
     "100-character inverter, unicode": _batch(_device("Ä" * 100, 2)),
 }
@@ -167,6 +193,9 @@ DECLINED_BATCHES = {
     ),
     "snake_case device key": _edit(("Devices", 0), {"remote_inv_id": "INV-1", "data": _records(2)}),
     "snake_case body key": {"devices": [_device("INV-1", 2)]},
+    "padded day": _edit((*RECORD, "Timestamp"), " 2023-12-01 "),
+    "kWh with an exponent": _edit((*RECORD, "PeriodProductionInKWh"), "1e3"),
+    "kWh with a plus": _edit((*RECORD, "PeriodProductionInKWh"), "+1"),
     "a tuple of devices": {"Devices": tuple(_batch(_device("INV-1", 2))["Devices"])},
     "a model in Data": _edit(
         ("Devices", 0, "Data", 0),
@@ -213,6 +242,15 @@ def test_an_inverter_body_the_fast_path_declines_gets_exactly_the_models_answer(
     assert sent == model
 
 
+def test_a_date_subclass_is_passed_on_as_the_model_passes_it() -> None:
+    """Neither path makes it a plain ``date`` (so ``wire_json`` cannot encode it on either)."""
+    body = _batch({"RemoteInvId": "INV-1", "Data": [{**_records(1)[0], "Timestamp": _Day(2024, 1, 1)}]})
+    fast = plain_daily_wire(body, batch=True)
+
+    assert fast == BatchGenerationRequest.from_input(body).to_wire()
+    assert fast is not None and type(fast["Devices"][0]["Data"][0]["Timestamp"]) is _Day
+
+
 def test_snake_case_input_is_declined_and_still_sent_as_the_model_sends_it() -> None:
     body = DECLINED_BATCHES["snake_case device key"]
 
@@ -244,3 +282,24 @@ def test_send_batch_and_send_daily_take_the_fast_path_for_dicts_only(monkeypatch
     assert sent[0] == plain_daily_wire(body, batch=True) == sent[2]
     assert sent[1] == plain_daily_wire(body["Devices"][0], batch=False)
     assert sent[3] == b"{}"
+
+
+def test_the_fast_schema_assumes_the_models_current_reading_rules() -> None:
+    """:func:`~.daily_fast.plain_readings` restates the kWh and day rules in pydantic-core; when
+    :class:`DailyRecord` changes a rule, this fails, so the fast path is brought along."""
+
+    def rules_of(info: Any) -> tuple[Any, ...]:
+        return (info.alias, info.annotation, *(getattr(m, "func", None) or repr(m) for m in info.metadata))
+
+    kwh = (
+        Decimal,
+        "Ge(ge=0)",
+        f"_PydanticGeneralMetadata(decimal_places={rules.ENERGY_DECIMALS})",
+        refuse_float,
+    )
+
+    assert {name: rules_of(info) for name, info in DailyRecord.model_fields.items()} == {
+        "timestamp": ("Timestamp", date, _calendar_day, not_in_future),
+        "period_production_in_kwh": ("PeriodProductionInKWh", *kwh),
+        "accumulated_energy_in_kwh": ("AccumulatedEnergyInKWh", *kwh),
+    }
