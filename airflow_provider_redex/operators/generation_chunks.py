@@ -20,20 +20,15 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import IO, Annotated, Any
+from typing import IO, Any
 
-from pydantic import ConfigDict, TypeAdapter, ValidationError
-from typing_extensions import TypedDict
+from pydantic import ValidationError
 
 from airflow_provider_redex.client import wire_json
 from airflow_provider_redex.client.errors import RedexInputError
 from airflow_provider_redex.client.models import rules
-from airflow_provider_redex.client.models.generation import (
-    DailyRecord,
-    MonthlyData,
-    not_in_future,
-    refuse_float,
-)
+from airflow_provider_redex.client.models.daily_fast import daily_readings
+from airflow_provider_redex.client.models.generation import MonthlyData
 from airflow_provider_redex.operators.generation_input import (
     INVERTER_COLUMN,
     WIRE_NAMES,
@@ -47,31 +42,6 @@ MAX_LISTED_ROWS = 20
 """A refusal lists this many rows; the total says how many more there are."""
 
 
-def _daily_readings(*, floats_possible: bool) -> TypeAdapter[Any]:
-    """:class:`DailyRecord`'s fields and field rules as a list of TypedDicts, so a chunk validates
-    as plain dicts in one pydantic-core call: half the CPU of a model instance per row. The model
-    stays the one place the rules are written; its clock-dependent rule (no future day) is
-    checked once per chunk in :func:`_daily_body` instead of once per row.
-
-    File readers never make floats (CSV cells are text, JSON lines parse numbers as ``Decimal``,
-    Parquet float columns are refused), so their rows skip the model's Python-level float check;
-    inline rows keep it.
-    """
-    fields = {}
-    for name, info in DailyRecord.model_fields.items():
-        metadata = [
-            m
-            for m in info.metadata
-            if getattr(m, "func", None) is not not_in_future  # per chunk, below: one date for 3000 rows
-            and (floats_possible or getattr(m, "func", None) is not refuse_float)
-        ]
-        fields[info.alias or name] = Annotated[(info.annotation, *metadata)] if metadata else info.annotation
-    reading = TypedDict("DailyReading", fields)  # type: ignore[misc]
-    reading.__pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[attr-defined]
-    return TypeAdapter(list[reading])  # type: ignore[valid-type]
-
-
-_DAILY_READINGS = {floats: _daily_readings(floats_possible=floats) for floats in (False, True)}
 _TIMESTAMP, _DATA, _DEVICES = WIRE_NAMES["timestamp"], WIRE_NAMES["data"], WIRE_NAMES["devices"]
 
 
@@ -227,7 +197,7 @@ def _daily_body(
 ) -> bytes | None:
     rows = [row for rows in chunk.readings.values() for row in rows]
     try:
-        readings = _DAILY_READINGS[floats_possible].validate_python(rows)
+        readings = daily_readings(floats_possible=floats_possible).validate_python(rows)
     except ValidationError as exc:
         located = chunk.located()
         refusals.add([_problem_from(err, located) for err in exc.errors(include_url=False)])

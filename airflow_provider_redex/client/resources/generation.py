@@ -9,6 +9,7 @@ from uuid import UUID
 
 from airflow_provider_redex.client.calls import Call, PagedCall, Request
 from airflow_provider_redex.client.envelope import Envelope
+from airflow_provider_redex.client.models.daily_fast import plain_daily_wire
 from airflow_provider_redex.client.models.generation import (
     BatchGenerationRequest,
     FrequencyType,
@@ -42,12 +43,14 @@ class Generation(Resource[K]):
     @endpoint
     def send_daily(self, request: InverterDailyData | Mapping[str, Any] | bytes) -> Call[ProcessRef]:
         """G1: one inverter's daily records (at most 3000); poll the returned process with G4."""
-        return Call.one(ProcessRef, "generation.send_daily", body=_wire_body(InverterDailyData, request))
+        body = _daily_wire_body(InverterDailyData, request, batch=False)
+        return Call.one(ProcessRef, "generation.send_daily", body=body)
 
     @endpoint
     def send_batch(self, request: BatchGenerationRequest | Mapping[str, Any] | bytes) -> Call[ProcessRef]:
         """G2: several inverters' daily records, at most 3000 in total."""
-        return Call.one(ProcessRef, "generation.send_batch", body=_wire_body(BatchGenerationRequest, request))
+        body = _daily_wire_body(BatchGenerationRequest, request, batch=True)
+        return Call.one(ProcessRef, "generation.send_batch", body=body)
 
     @endpoint
     def send_monthly(
@@ -134,3 +137,13 @@ def _wire_body(model: Any, request: Any) -> Any:
     once with ``wire_json.encode`` (a push fingerprints the very bytes it sends), sent as they
     are; anything else is validated here."""
     return request if isinstance(request, bytes) else model.from_input(request).to_wire()
+
+
+def _daily_wire_body(model: Any, request: Any, *, batch: bool) -> Any:
+    """:func:`_wire_body` for G1/G2: a body of plain dicts goes through the shared fast path
+    (half the CPU per reading); whatever it declines, the model validates as before."""
+    if isinstance(request, Mapping):
+        fast = plain_daily_wire(request, batch=batch)
+        if fast is not None:
+            return fast
+    return _wire_body(model, request)

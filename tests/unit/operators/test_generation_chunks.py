@@ -13,7 +13,7 @@ import pytest
 
 from airflow_provider_redex.client import wire_json
 from airflow_provider_redex.client.models import rules
-from airflow_provider_redex.operators import generation_chunks
+from airflow_provider_redex.client.models.daily_fast import daily_readings
 from airflow_provider_redex.operators.generation_chunks import PushRefused, prepare_push
 from airflow_provider_redex.operators.generation_input import GenerationSource
 
@@ -50,7 +50,7 @@ def test_each_row_is_validated_once_and_each_chunk_encoded_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = _csv(tmp_path / "g.csv", inverters=7, days=1000)  # 7000 records: three requests
-    adapter = generation_chunks._DAILY_READINGS[False]
+    adapter = daily_readings(floats_possible=False)
     validated = _Counting(adapter.validate_python, measure=len)
     encoded = _Counting(wire_json.encode)
     monkeypatch.setattr(adapter, "validate_python", validated)
