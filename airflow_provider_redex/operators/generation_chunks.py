@@ -27,7 +27,7 @@ from pydantic import ValidationError
 from airflow_provider_redex.client import wire_json
 from airflow_provider_redex.client.errors import RedexInputError
 from airflow_provider_redex.client.models import rules
-from airflow_provider_redex.client.models.daily_fast import daily_readings
+from airflow_provider_redex.client.models.daily_fast import daily_readings, plain_readings
 from airflow_provider_redex.client.models.generation import MonthlyData
 from airflow_provider_redex.operators.generation_input import (
     INVERTER_COLUMN,
@@ -192,12 +192,25 @@ def prepare_push(source: GenerationSource, *, frequency: str, per_inverter: bool
     return prepared
 
 
+def _validated(rows: list[dict[str, Any]], *, floats_possible: bool) -> list[Any]:
+    """A chunk's readings: the plain common case in pydantic-core alone, else the model's fields.
+
+    The second pass runs only for a chunk the first declines; its errors word the refusal, and
+    it also accepts what the model accepts beyond the plain form (a padded day, ``1e3``).
+    """
+    try:
+        readings: list[Any] = plain_readings().validate_python(rows)
+    except ValidationError:
+        readings = daily_readings(floats_possible=floats_possible).validate_python(rows)
+    return readings
+
+
 def _daily_body(
     chunk: Chunk, refusals: Refusals, *, per_inverter: bool, floats_possible: bool
 ) -> bytes | None:
     rows = [row for rows in chunk.readings.values() for row in rows]
     try:
-        readings = daily_readings(floats_possible=floats_possible).validate_python(rows)
+        readings = _validated(rows, floats_possible=floats_possible)
     except ValidationError as exc:
         located = chunk.located()
         refusals.add([_problem_from(err, located) for err in exc.errors(include_url=False)])

@@ -7,13 +7,15 @@ import hashlib
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from airflow_provider_redex.client import wire_json
 from airflow_provider_redex.client.models import rules
-from airflow_provider_redex.client.models.daily_fast import daily_readings
+from airflow_provider_redex.client.models.daily_fast import daily_readings, plain_readings
+from airflow_provider_redex.operators import generation_chunks
 from airflow_provider_redex.operators.generation_chunks import PushRefused, prepare_push
 from airflow_provider_redex.operators.generation_input import GenerationSource
 
@@ -46,19 +48,45 @@ class _Counting:
         return self.wrapped(*args, **kwargs)
 
 
+def _count_validations(monkeypatch: pytest.MonkeyPatch) -> tuple[_Counting, _Counting]:
+    """Rows validated by the plain check and by the model's fields, counted."""
+    plain = _Counting(plain_readings().validate_python, measure=len)
+    fields = _Counting(daily_readings(floats_possible=False).validate_python, measure=len)
+    monkeypatch.setattr(generation_chunks, "plain_readings", lambda: SimpleNamespace(validate_python=plain))
+    monkeypatch.setattr(
+        generation_chunks, "daily_readings", lambda **_: SimpleNamespace(validate_python=fields)
+    )
+    return plain, fields
+
+
+def test_a_chunk_outside_the_plain_form_is_read_by_the_models_fields_and_sent_as_they_read_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _csv(tmp_path / "g.csv", inverters=1, days=2)
+    text = path.read_text().splitlines()
+    text[1] = text[1].replace(text[1].split(",")[2], "1e3")  # a kWh the model reads as 1E+3
+    path.write_text("\n".join(text) + "\n")
+    plain, fields = _count_validations(monkeypatch)
+
+    prepared = prepare_push(GenerationSource(str(path)), frequency="daily", per_inverter=False)
+
+    assert (plain.count, fields.count) == (2, 2)
+    assert b'"PeriodProductionInKWh":1000,' in prepared.body(prepared.chunks[0])  # plain digits
+    prepared.close()
+
+
 def test_each_row_is_validated_once_and_each_chunk_encoded_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = _csv(tmp_path / "g.csv", inverters=7, days=1000)  # 7000 records: three requests
-    adapter = daily_readings(floats_possible=False)
-    validated = _Counting(adapter.validate_python, measure=len)
+    plain, fields = _count_validations(monkeypatch)
     encoded = _Counting(wire_json.encode)
-    monkeypatch.setattr(adapter, "validate_python", validated)
     monkeypatch.setattr(wire_json, "encode", encoded)
 
     prepared = prepare_push(GenerationSource(str(path)), frequency="daily", per_inverter=False)
 
-    assert prepared.records == validated.count == 7000
+    assert prepared.records == plain.count == 7000
+    assert fields.count == 0  # plain rows never take the second pass
     assert [c.records for c in prepared.chunks] == [3000, 3000, 1000]
     assert encoded.count == len(prepared.chunks) == 3
     prepared.close()
