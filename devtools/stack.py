@@ -23,6 +23,7 @@ What it does not do
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import os
@@ -127,6 +128,8 @@ class Stack:
         self.run_id = uuid.uuid4().hex[:8]
         self.processes: dict[str, ManagedProcess] = {}
         self._jwt_secret = secrets.token_urlsafe(32)
+        # A Fernet key is 32 random bytes, URL-safe base64 (what Fernet.generate_key() returns).
+        self._fernet_key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
         self._session = requests.Session()
 
     # ---- addresses ------------------------------------------------------------------------
@@ -201,6 +204,11 @@ class Stack:
                 # Every component must sign and check task tokens with the same secret.
                 "AIRFLOW__API_AUTH__JWT_SECRET": self._jwt_secret,
                 "AIRFLOW__API__SECRET_KEY": self._jwt_secret,
+                # And encrypt and decrypt with one key: without one, each process that finds no
+                # airflow.cfg writes one with a key of its own, and when the components start
+                # together (a home whose metadata DB was copied, not migrated here) the triggerer
+                # can read a trigger's kwargs the scheduler encrypted with another key.
+                "AIRFLOW__CORE__FERNET_KEY": self._fernet_key,
                 "AIRFLOW__OPERATORS__DEFAULT_DEFERRABLE": "True",
                 "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
                 # The connection form's Test button (Airflow ships it disabled).
