@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from devtools.stack import Stack
     from tests.helpers.lifecycle import LifecycleChecks
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.e2e_beside]  # CLI runs, no long-lived stack
 
 SAMPLE_DAYS = [FIRST_DAY.add(days=n) for n in range((LAST_DAY - FIRST_DAY).days + 1)]
 

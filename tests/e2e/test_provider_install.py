@@ -19,7 +19,7 @@ import pytest
 
 import airflow_provider_redex
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.e2e_beside]  # CLI runs, no long-lived stack
 
 DISTRIBUTION = "airflow-provider-redex"
 

@@ -25,7 +25,7 @@ from airflow_provider_redex.client.routes import route
 from devtools.processes import free_port, wait_for
 from tests.helpers.paths import REPO_ROOT
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.e2e_beside]  # CLI runs, no long-lived stack
 
 DISTRIBUTION = "airflow-provider-redex"
 CONSTRAINTS = REPO_ROOT / "scripts" / f"constraints-py{sys.version_info.major}.{sys.version_info.minor}.txt"

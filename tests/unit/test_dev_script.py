@@ -1,4 +1,5 @@
-"""``scripts/dev.py``: the demo installs only what it runs; ``test`` installs everything."""
+"""``scripts/dev.py``: the demo installs only what it runs; ``test`` installs everything and
+splits the whole suite into two halves that together run every test once."""
 
 from __future__ import annotations
 
@@ -40,3 +41,23 @@ def test_each_command_installs_its_extra_and_dev_covers_the_demo() -> None:
     assert script["EXTRA_FOR_COMMAND"] == {"test": "dev", "demo": "demo"}
     assert "demo" in script["EXTRA_INCLUDES"]["dev"]
     assert "dev" not in script["EXTRA_INCLUDES"]["demo"]
+
+
+def _marked(marks: set[str]) -> Any:
+    """A pytest marker-expression matcher for a test that carries ``marks``."""
+
+    def matcher(name: str, /, **_: str | int | bool | None) -> bool:
+        return name in marks
+
+    return matcher
+
+
+def test_the_whole_suites_two_halves_take_every_test_exactly_once() -> None:
+    from _pytest.mark.expression import Expression
+
+    script = runpy.run_path(str(REPO_ROOT / "scripts" / "dev.py"), run_name="dev_script_under_test")
+    halves = [Expression.compile(script[name]) for name in ("E2E_TIER", "REST_OF_SUITE")]
+    for marks in ({"e2e"}, {"e2e", "e2e_beside"}, {"bench"}, {"redis"}, {"e2e", "postgres"}, set()):
+        taken = [half.evaluate(_marked(marks)) for half in halves]
+        assert taken.count(True) == 1, (marks, taken)
+    assert halves[0].evaluate(_marked({"e2e"}))  # a stack test runs in the first
