@@ -54,7 +54,7 @@ def _say(message: str) -> None:
 
 
 def _run(command: Sequence[str | Path], env: dict[str, str] | None = None) -> int:
-    _say("$ " + " ".join(str(part) for part in command))
+    _say("$ " + shlex.join(str(part) for part in command))
     return subprocess.call([str(part) for part in command], cwd=ROOT, env=env)
 
 
@@ -169,7 +169,7 @@ def command_demo(demo_args: Sequence[str]) -> int:
         return _run(command, _environment())
     # The demo takes this process's place, so a SIGTERM or SIGHUP sent to it (or to the
     # terminal's process group) reaches the demo itself, which then stops all it started.
-    _say("$ " + " ".join(str(part) for part in command))
+    _say("$ " + shlex.join(str(part) for part in command))
     os.chdir(ROOT)
     os.execve(command[0], [str(part) for part in command], _environment())
 
