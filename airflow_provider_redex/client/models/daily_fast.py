@@ -26,6 +26,11 @@ from airflow_provider_redex.client.models import rules
 from airflow_provider_redex.client.models.common import RemoteInvId
 from airflow_provider_redex.client.models.generation import DailyRecord, not_in_future, refuse_float
 
+PLAIN_KWH_TEXT = rf"[0-9]+(?:\.[0-9]{{1,{rules.ENERGY_DECIMALS}}})?"
+"""A kWh as text that :class:`DailyRecord` surely accepts: digits, at most
+:data:`~.rules.ENERGY_DECIMALS` decimals, no sign or exponent (the sandbox's plain path reads
+text kWh by it too)."""
+
 _TIMESTAMP = "Timestamp"
 _DEVICE_KEYS = frozenset({"RemoteInvId", "Data"})
 
@@ -65,7 +70,7 @@ def plain_readings() -> SchemaValidator:
     by nobody, since the caller then asks the model, which words every error.
     """
     day_text = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-    kwh_text = rf"^[0-9]+(\.[0-9]{{1,{rules.ENERGY_DECIMALS}}})?$"
+    kwh_text = f"^{PLAIN_KWH_TEXT}$"
     day = cs.union_schema(
         [
             cs.chain_schema([cs.str_schema(strict=True, pattern=day_text), cs.date_schema()]),

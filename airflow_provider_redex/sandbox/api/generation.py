@@ -16,6 +16,7 @@ from pydantic import TypeAdapter
 from airflow_provider_redex.client.models import rules
 from airflow_provider_redex.client.models.base import RequestModel
 from airflow_provider_redex.client.models.common import RemoteInvId
+from airflow_provider_redex.client.models.daily_fast import PLAIN_KWH_TEXT
 from airflow_provider_redex.client.models.devices import GenerationDataFrequency
 from airflow_provider_redex.client.models.generation import (
     BatchGenerationRequest,
@@ -96,9 +97,9 @@ async def send_batch(request: Request, account: AccountDep, sandbox: SandboxDep)
 FAST_DAILY_PATH = True
 """Off: every body goes through the model (tests compare both paths)."""
 
-_PLAIN_KWH = re.compile(rf"[0-9]+(?:\.[0-9]{{1,{rules.ENERGY_DECIMALS}}})?")
-"""A kWh sent as text that :data:`ExactKWh` surely accepts: digits, at most 3 decimals, no sign
-or exponent. The rule itself (and a value like ``"1.5000"``) is the model's."""
+_PLAIN_KWH = re.compile(PLAIN_KWH_TEXT)
+"""A kWh sent as text that :data:`ExactKWh` surely accepts; the rule itself (and a value like
+``"1.5000"``) is the model's."""
 
 _EXACT = Context(prec=60, traps=[Inexact, Overflow, InvalidOperation])
 """Sums kWh exactly or raises: a sum's exponent is then its terms' smallest (see :func:`_plain_kwh`)."""
@@ -118,7 +119,6 @@ def _wire_struct(name: str, model: type[RequestModel], types: dict[str, Any]) ->
         [(field, types[field]) for field in model.model_fields],
         rename={field: info.alias or field for field, info in model.model_fields.items()},
         forbid_unknown_fields=True,
-        gc=False,
     )
 
 
