@@ -144,7 +144,7 @@ class AsyncAPIClient(ClientCore[Coroutine[Any, Any, Envelope], aiohttp.ClientSes
         return self._session
 
     async def _send(self, call: PreparedCall, token: SecretStr | None) -> Envelope:
-        await self.rate_budget.acquire()
+        slot, _ = await self.rate_budget.take()
         started = time.monotonic()
         try:
             status, body, retry_after = await self._exchange(call, token)
@@ -152,6 +152,8 @@ class AsyncAPIClient(ClientCore[Coroutine[Any, Any, Envelope], aiohttp.ClientSes
             raise self._failed(
                 call, started, classify_async(exc), f"{type(exc).__name__}: {exc}"[:200]
             ) from exc
+        if status < 500:  # REDEX counted it before answering (a 5xx may be a gateway's)
+            await self.rate_budget.answered(slot)
         return self._answer(call, started, status, body, retry_after)
 
     async def _exchange(self, call: PreparedCall, token: SecretStr | None) -> tuple[int, bytes, str | None]:

@@ -206,7 +206,7 @@ class SyncAPIClient(ClientCore[Envelope, requests.Session, RateBudget]):
         return self._session
 
     def _send(self, call: PreparedCall, token: SecretStr | None) -> Envelope:
-        self.rate_budget.acquire()
+        slot, _ = self.rate_budget.take()
         started = time.monotonic()
         try:
             response = self._get_session().request(
@@ -223,5 +223,7 @@ class SyncAPIClient(ClientCore[Envelope, requests.Session, RateBudget]):
             )
         except requests.RequestException as exc:
             raise self._failed(call, started, classify(exc), cause_of(exc)) from exc
+        if response.status_code < 500:  # REDEX counted it before answering (a 5xx may be a gateway's)
+            self.rate_budget.answered(slot)
         retry_after = response.headers.get("Retry-After")
         return self._answer(call, started, response.status_code, response.content, retry_after)

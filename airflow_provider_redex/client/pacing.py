@@ -12,6 +12,13 @@ How it works
     requests into any REDEX window of length ``window``, whatever its alignment, as long as the
     spread of the delay between a slot's instant and the request's arrival stays under
     ``margin``. Instants are whole milliseconds, so a 0.2 s margin paces a 10 s window at 10.2 s.
+    An answer tightens that bound: REDEX counted a request before it answered it, so once the
+    answer is in (any status below 500: a 5xx may come from a gateway before REDEX saw it) the
+    slot's instant moves back to the answer's time minus the margin, if that is earlier. The next
+    request in its place may then go a window after the answer instead of a window plus the
+    margin after the slot: a request answered in 10 ms frees its place 0.19 s sooner at a 0.2 s
+    margin, and the margin is paid only by requests that take longer than it to answer. The
+    guarantee is unchanged: a request arrives after its slot and before its answer.
     When a window is full the store reserves the earliest instant it allows and the caller sleeps
     until then: one computed sleep, no polling, and callers are served in the order they asked.
     A wait longer than :data:`constants.PACING_LOG_WAIT_SECONDS` is logged at INFO with the
@@ -101,6 +108,11 @@ class PacingConfig:
 def paced_span_ms(policy: RatePolicy, margin_seconds: float) -> int:
     """The sliding window that keeps a fixed ``policy`` window safe, in whole milliseconds (rounded up)."""
     return max(1, -(-round((policy.window_seconds + max(0.0, margin_seconds)) * 1_000_000) // 1000))
+
+
+def margin_ms(config: PacingConfig) -> int:
+    """The margin in whole milliseconds, rounded up as :func:`paced_span_ms` rounds the span."""
+    return -(-round(max(0.0, config.margin_seconds) * 1_000_000) // 1000)
 
 
 def paced_window_seconds(policy: RatePolicy, margin_seconds: float) -> float:
@@ -215,12 +227,16 @@ class RateBudget:
 
     def acquire(self) -> float:
         """Reserve the next slot both windows allow and sleep until it; return the seconds waited."""
+        return self.take()[1]
+
+    def take(self) -> tuple[str | None, float]:
+        """:meth:`acquire`, also returning the slot's id for :meth:`answered` (``None``: not paced)."""
         if self._store is None:
-            return 0.0
+            return None, 0.0
         started = time.monotonic()
         reservation = self._store.reserve(self.windows, reservation_id(self.windows))
         if reservation.wait_ms <= 0:
-            return 0.0
+            return reservation.member, 0.0
         _log_wait(reservation, self.windows)
         # Counted from the store's answer, not the question: a slow store makes us late, never early.
         deadline = time.monotonic() + reservation.wait_ms / 1000
@@ -230,7 +246,16 @@ class RateBudget:
         except BaseException:
             self._store.release(self.windows, reservation.member)
             raise
-        return time.monotonic() - started
+        return reservation.member, time.monotonic() - started
+
+    def answered(self, member: str | None) -> None:
+        """The request sent in slot ``member`` was answered by REDEX (status below 500)."""
+        if member is None or self._store is None:
+            return
+        try:
+            self._store.settle(self.windows, member, margin_ms(self.config))
+        except Exception:  # the slot keeps its instant: later requests only wait a little longer
+            log.debug("REDEX rate budget: could not record an answer in the store", exc_info=True)
 
 
 class AsyncRateBudget:
@@ -256,19 +281,39 @@ class AsyncRateBudget:
 
     async def acquire(self) -> float:
         """Reserve the next slot both windows allow and sleep until it; return the seconds waited."""
+        return (await self.take())[1]
+
+    async def take(self) -> tuple[str | None, float]:
+        """:meth:`acquire`, also returning the slot's id for :meth:`answered` (``None``: not paced)."""
         if not self.config.enabled:
-            return 0.0
+            return None, 0.0
         started = time.monotonic()
         reservation = await self._reserve(reservation_id(self.windows))
         if reservation.wait_ms <= 0:
-            return 0.0
+            return reservation.member, 0.0
         _log_wait(reservation, self.windows)
         try:
             await asyncio.sleep(reservation.wait_ms / 1000)  # from the answer: late, never early
         except BaseException:
             await self._release(reservation.member)
             raise
-        return time.monotonic() - started
+        return reservation.member, time.monotonic() - started
+
+    async def answered(self, member: str | None) -> None:
+        """The request sent in slot ``member`` was answered by REDEX (status below 500)."""
+        if member is None or not self.config.enabled:
+            return
+        margin = margin_ms(self.config)
+        try:
+            if self._kind == "memory":
+                MEMORY_STORE.settle(self.windows, member, margin)
+            elif self._kind == "redis":
+                await async_redis_store(self.config.storage_uri).settle(self.windows, member, margin)
+            else:
+                store = sync_store(self.config.storage_uri)
+                await asyncio.to_thread(store.settle, self.windows, member, margin)
+        except Exception:  # the slot keeps its instant: later requests only wait a little longer
+            log.debug("REDEX rate budget: could not record an answer in the store", exc_info=True)
 
     async def _reserve(self, member: str) -> Reservation:
         uri = self.config.storage_uri

@@ -143,6 +143,17 @@ class MemoryStore:
                 bisect.insort(self._logs[window.key], (at, member))
             return Reservation(member, at - now, cause)
 
+    def settle(self, windows: Sequence[WindowKey], member: str, margin_ms: int) -> None:
+        """``member`` was answered: move its instant back to ``now - margin_ms`` if that is earlier."""
+        with self._lock:
+            at = now_ms() - margin_ms
+            for window in windows:
+                entries = self._logs.get(window.key, [])
+                held = next((entry for entry in entries if entry[1] == member), None)
+                if held is not None and held[0] > at:
+                    entries.remove(held)
+                    bisect.insort(entries, (at, member))
+
     def instants(self, key: str) -> list[int]:
         """The slots held under ``key`` (ms, reserved ones included); a read, never a take."""
         with self._lock:

@@ -131,6 +131,43 @@ def test_no_server_window_of_any_alignment_gets_more_than_the_limit(seed: int) -
         assert max(busiest_fixed_window(arrivals[name], window_ms / 1000, o) for o in offsets) <= cap
 
 
+@pytest.mark.parametrize("seed", range(40))
+def test_answers_moving_slots_back_never_let_a_window_of_any_alignment_overfill(seed: int) -> None:
+    """As above, and each answer moves its slot back to ``answer - margin`` once it is in.
+
+    A request arrives after its slot (within the margin) and before its answer, which comes back
+    after 0 to 30 ms, far less than the 50 ms margin: most places free up sooner.
+    """
+    rng = random.Random(seed)
+    limit, window_ms, margin_ms = 7, 1_000, 50
+    keys = (WindowKey("acct", "account", limit, window_ms + margin_ms),)
+    log: list[int] = []
+    arrivals: list[float] = []
+    answers: list[tuple[float, int]] = []  # (answered at, the slot's instant in the log)
+    moved_back = 0
+    now = 0
+    for _ in range(400):
+        now += rng.choice([0, 0, 1, 5, 40, 300])
+        for answer in [a for a in answers if a[0] <= now]:
+            answers.remove(answer)
+            answered_at, held = answer
+            if answered_at - margin_ms < held:
+                log.remove(held)
+                log.append(math.floor(answered_at) - margin_ms)
+                log.sort()
+                moved_back += 1
+        prune(log, now, keys[0].span_ms)
+        at, _ = earliest_slot([log], keys, now)
+        log.append(at)
+        log.sort()
+        arrival = at + rng.uniform(0, margin_ms)
+        arrivals.append(arrival / 1000)
+        answers.append((arrival + rng.uniform(0, 30), at))
+    assert moved_back > 50
+    offsets = [step / 97 for step in range(97)]
+    assert max(busiest_fixed_window(arrivals, window_ms / 1000, o) for o in offsets) <= limit
+
+
 def test_accounts_racing_for_the_ip_window_get_equal_shares_whatever_their_speed() -> None:
     """Three accounts ask again as soon as each answer comes: 1, 3 and 9 ms per request."""
     span, ip_limit = 1_000, 30
