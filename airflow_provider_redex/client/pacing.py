@@ -39,9 +39,9 @@ The margin
     89 ms at most, so a spread under 0.1 s. Over the Internet to a distant API, round-trip
     jitter of a few hundred milliseconds is common; quiet, the same loopback measure gives a
     spread under 8 ms. The default, 0.25 s, covers nearly three times the worst spread measured
-    here under load, or typical Internet jitter, and costs 0.4 % of a 60 s window
-    (60 / 60.25 = 0.996): the whole margin is paid once per window, so at 0.5 s a 300-request
-    push at REDEX's window could not pass 0.992 of its ideal time before its own time to send.
+    here under load, or typical Internet jitter. It costs at most 0.4 % of a 60 s window
+    (60 / 60.25 = 0.996), and only where an answer takes longer than the margin: a request
+    answered sooner frees its place a window after its answer (see *How it works*).
 
 What it does not do
     It does not learn from 429s (they are honoured by the retry policy), and the memory and SQL

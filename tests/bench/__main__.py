@@ -1,6 +1,6 @@
 """``python -m tests.bench``: every benchmark in one sitting; the last line of stdout is one JSON object.
 
-    python -m tests.bench            # the full run (about 8 minutes on 2 cores)
+    python -m tests.bench            # the full run (about 12 minutes on 2 cores)
     python -m tests.bench --quick    # the same scenarios, small (the pytest smoke test runs this)
     python -m tests.bench --redex-window   # also 300 requests at REDEX's own 60 s window (+5 min)
 
@@ -39,6 +39,7 @@ class Plan:
     shared_window: tuple[int, float]
     parse_runs: int
     latency_requests: int = 300
+    cpu_rounds: int = 3
 
 
 FULL = Plan(
@@ -69,6 +70,7 @@ QUICK = Plan(
     shared_window=(20, 2.0),
     parse_runs=1,
     latency_requests=60,
+    cpu_rounds=1,
 )
 
 
@@ -130,7 +132,7 @@ def run(plan: Plan, folder: Path, *, redex_window: bool) -> dict[str, Any]:
         )
 
     say("CPU per record (no rate limit):")
-    per_record = costs.cpu_per_record(folder, plan.cpu_records)
+    per_record = costs.cpu_per_record(folder, plan.cpu_records, rounds=plan.cpu_rounds)
     figures.update({f"us_per_record_{name}": value for name, value in per_record.items()})
     say("memory:")
     figures["rss_growth_ratio_1m_vs_100k"] = costs.rss_growth_ratio(folder, plan.rss_small)
