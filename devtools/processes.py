@@ -95,7 +95,6 @@ def stop_on_signals() -> Iterator[None]:
             signal.signal(sig, handler)
 
 
-
 @dataclass
 class ManagedProcess:
     """One component: started in its own session so that stopping it also stops its children

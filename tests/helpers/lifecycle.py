@@ -17,8 +17,6 @@ BENEFICIARY_NAME = "Mekong Cold Chain JSC"
 """The beneficiary ``redex_retirement``'s default params retire for."""
 
 
-
-
 class LifecycleChecks:
     """Read-backs shared by the e2e tests (the ``checks`` fixture): facts from the sandbox,
     asked through the provider's own client, and from Airflow, asked through its CLI."""

@@ -25,6 +25,7 @@ SAMPLE = DAGS / "sample_data"
 DAG_FILES = sorted(p for p in DAGS.glob("redex_*.py") if p.name != "redex_common.py")
 LIFECYCLE = ("redex_onboarding", "redex_generation_daily", "redex_rec_issuance", "redex_retirement")
 
+
 class NetworkUsed(AssertionError):
     pass
 

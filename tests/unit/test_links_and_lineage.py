@@ -134,9 +134,7 @@ def test_asset_uri_names_host_kind_and_id() -> None:
     assert lineage.asset_uri("http://127.0.0.1:8765", "devices", 7) == "redex://127.0.0.1:8765/devices/7"
 
 
-@pytest.mark.parametrize(
-    ("kind", "resource_id"), [("invoices", "1"), ("devices", ""), ("devices", "a/b")]
-)
+@pytest.mark.parametrize(("kind", "resource_id"), [("invoices", "1"), ("devices", ""), ("devices", "a/b")])
 def test_asset_uri_refuses_an_unknown_kind_or_a_bad_id(kind: str, resource_id: str) -> None:
     with pytest.raises(ValueError):
         lineage.asset_uri("uat-api.redex.eco", kind, resource_id)
