@@ -60,6 +60,8 @@ for k = 1, n do
   end
 end
 local at, cause, moved = now, 0, true
+local latest = logs[1][#logs[1]]
+if latest and latest > now then at, cause = latest, 1 end
 while moved do
   moved = false
   for c = 1, checked do

@@ -6,9 +6,12 @@ reserved-for-later alike. A new slot at instant ``t`` is allowed when no interva
 For every ``limit`` consecutive entries ``e[i] .. e[i+limit-1]`` closer together than a span,
 that rule forbids exactly the open interval ``(e[i+limit-1] - span, e[i] + span)``;
 :func:`earliest_slot` walks those intervals forward from *now* and returns the first instant
-outside all of them, for both windows (account and IP) at once. Because the instant is
-reserved in the log before anyone sleeps, waiters are served in the order they asked (first
-come, first served), and a later caller on the same windows never overtakes an earlier one.
+outside all of them, for both windows (account and IP) at once. Once a request is answered,
+its instant may move back (to the answer minus the margin: :mod:`pacing` says why that is
+safe), which can open a place before slots already reserved; so a new slot is never earlier
+than the latest one its account window holds. Because the instant is reserved in the log
+before anyone sleeps, waiters on one account are served in the order they asked (first come,
+first served): a later caller never overtakes an earlier one.
 In the IP window, shared by every account, :func:`plan` also holds each account busy beside
 others to an equal share, so accounts split it evenly however fast each one sends.
 
@@ -113,7 +116,11 @@ def plan(
             share = -(-window.limit // len(active))
             checked.append(WindowKey(f"{window.key}#{tag}", window.name, share, window.span_ms))
             logs.append([at for at, m in window_entries if account_tag(m) == tag])
-    return earliest_slot(logs, checked, now)
+    start, held_back = now, ""
+    if logs[0] and logs[0][-1] > now:  # first come, first served: after the account's latest slot
+        start, held_back = logs[0][-1], windows[0].name
+    at, cause = earliest_slot(logs, checked, start)
+    return at, cause or held_back
 
 
 def prune(log: list[int], now: int, span_ms: int) -> None:

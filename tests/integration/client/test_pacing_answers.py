@@ -132,3 +132,14 @@ def test_a_5xx_answer_keeps_the_margin(httpserver: HTTPServer) -> None:
                 client.request("accounts.get_profile")
     assert len(httpserver.log) == LIMIT
     assert next_wait_ms(budget) > WINDOW_MS + MARGIN_MS - 1_000
+
+
+def test_a_place_an_answer_opens_never_lets_a_later_caller_overtake(storage: str, prefix: str) -> None:
+    """Two slots taken, a third reserved a window later; the first is answered; a fourth asks."""
+    budget = RateBudget(pacing(storage), api_host="redex.test", account_key="acct", key_prefix=prefix)
+    store = MEMORY_STORE if storage == "memory://" else sync_store(storage)
+    taken = [store.reserve(budget.windows, reservation_id(budget.windows)) for _ in range(LIMIT + 1)]
+    assert taken[-1].wait_ms > WINDOW_MS  # the window is full: a window and a margin after the first
+    budget.answered(taken[0].member)  # opens a place a window after now, before that reserved slot
+    later = store.reserve(budget.windows, reservation_id(budget.windows))
+    assert later.wait_ms >= taken[-1].wait_ms - 100 and later.cause == "account"

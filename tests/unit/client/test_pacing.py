@@ -216,6 +216,19 @@ def test_waiters_are_served_first_come_first_served(prefix: str) -> None:
     assert served == [0, 1, 2, 3, 4]
 
 
+def test_an_answer_that_opens_an_earlier_place_does_not_let_a_later_caller_overtake(prefix: str) -> None:
+    """Two slots taken, a third reserved for a window later; then the first is answered."""
+    config = PacingConfig(account=RatePolicy(2, 10.0), ip=ROOMY, margin_seconds=5.0)
+    windows = window_keys(config, "redex.test", "acct", prefix)
+    first, second, third = (MEMORY_STORE.reserve(windows, reservation_id(windows)) for _ in range(3))
+    assert (first.wait_ms, second.wait_ms) == (0, 0) and third.wait_ms > 14_000
+    # The first request's answer moves its slot back 5 s: a place opens about 10 s from now, while
+    # the third caller is still waiting for its slot about 15 s from now.
+    MEMORY_STORE.settle(windows, first.member, margin_ms=5_000)
+    later = MEMORY_STORE.reserve(windows, reservation_id(windows))
+    assert later.wait_ms >= third.wait_ms - 50 and later.cause == "account"
+
+
 def test_each_account_has_its_own_window_and_all_share_the_ip_window(prefix: str) -> None:
     config = PacingConfig(account=RatePolicy(2, 30.0), ip=RatePolicy(3, 30.0), margin_seconds=0.0)
     assert [reserve_wait_ms(config, account="alice", prefix=prefix)[0] for _ in range(2)] == [0, 0]
