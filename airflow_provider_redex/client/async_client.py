@@ -152,8 +152,7 @@ class AsyncAPIClient(ClientCore[Coroutine[Any, Any, Envelope], aiohttp.ClientSes
             raise self._failed(
                 call, started, classify_async(exc), f"{type(exc).__name__}: {exc}"[:200]
             ) from exc
-        if status < 500:  # REDEX counted it before answering (a 5xx may be a gateway's)
-            await self.rate_budget.answered(slot)
+        await self.rate_budget.answered(slot, status)
         return self._answer(call, started, status, body, retry_after)
 
     async def _exchange(self, call: PreparedCall, token: SecretStr | None) -> tuple[int, bytes, str | None]:

@@ -223,7 +223,6 @@ class SyncAPIClient(ClientCore[Envelope, requests.Session, RateBudget]):
             )
         except requests.RequestException as exc:
             raise self._failed(call, started, classify(exc), cause_of(exc)) from exc
-        if response.status_code < 500:  # REDEX counted it before answering (a 5xx may be a gateway's)
-            self.rate_budget.answered(slot)
+        self.rate_budget.answered(slot, response.status_code)
         retry_after = response.headers.get("Retry-After")
         return self._answer(call, started, response.status_code, response.content, retry_after)

@@ -60,7 +60,7 @@ from typing import Any
 
 from airflow_provider_redex.client import constants
 from airflow_provider_redex.client.pacing_stores import async_redis_store, store_kind, sync_store
-from airflow_provider_redex.client.pacing_window import MEMORY_STORE, Reservation, WindowKey, reservation_id
+from airflow_provider_redex.client.pacing_window import Reservation, WindowKey, reservation_id
 
 log = logging.getLogger(constants.LOGGER_NAME)
 
@@ -105,14 +105,28 @@ class PacingConfig:
     enabled: bool = True
 
 
+def _whole_ms_up(seconds: float) -> int:
+    """``seconds`` in whole milliseconds, rounded up (to the microsecond first: 0.2 s is 200 ms)."""
+    return -(-round(seconds * 1_000_000) // 1000)
+
+
 def paced_span_ms(policy: RatePolicy, margin_seconds: float) -> int:
     """The sliding window that keeps a fixed ``policy`` window safe, in whole milliseconds (rounded up)."""
-    return max(1, -(-round((policy.window_seconds + max(0.0, margin_seconds)) * 1_000_000) // 1000))
+    return max(1, _whole_ms_up(policy.window_seconds + max(0.0, margin_seconds)))
 
 
 def margin_ms(config: PacingConfig) -> int:
     """The margin in whole milliseconds, rounded up as :func:`paced_span_ms` rounds the span."""
-    return -(-round(max(0.0, config.margin_seconds) * 1_000_000) // 1000)
+    return _whole_ms_up(max(0.0, config.margin_seconds))
+
+
+def counted_before_answering(status: int) -> bool:
+    """An answer REDEX itself sent, so it had counted the request: any status below 500.
+
+    A 5xx may come from a gateway before REDEX saw the request (which may still arrive), so its
+    slot keeps the margin.
+    """
+    return status < 500
 
 
 def paced_window_seconds(policy: RatePolicy, margin_seconds: float) -> float:
@@ -126,9 +140,7 @@ def stored_instants(config: PacingConfig, key: str) -> list[float]:
     A read for the budget views (``airflow redex budget``, the UI page); it never takes a slot.
     A window's store forgets a slot once it can no longer share a window with a new one.
     """
-    store: Any = (
-        MEMORY_STORE if store_kind(config.storage_uri) == "memory" else sync_store(config.storage_uri)
-    )
+    store = sync_store(config.storage_uri)
     # Slots granted in one millisecond are told apart by a microsecond each (stores list them
     # in a stable order), so a reader that merges samples as sets keeps every one.
     seen: dict[int, int] = {}
@@ -222,8 +234,7 @@ class RateBudget:
         self._store = None
         if config.enabled:
             _announce_store(config.storage_uri)
-            kind = store_kind(config.storage_uri)
-            self._store = MEMORY_STORE if kind == "memory" else sync_store(config.storage_uri)
+            self._store = sync_store(config.storage_uri)
 
     def acquire(self) -> float:
         """Reserve the next slot both windows allow and sleep until it; return the seconds waited."""
@@ -248,9 +259,9 @@ class RateBudget:
             raise
         return reservation.member, time.monotonic() - started
 
-    def answered(self, member: str | None) -> None:
-        """The request sent in slot ``member`` was answered by REDEX (status below 500)."""
-        if member is None or self._store is None:
+    def answered(self, member: str | None, status: int) -> None:
+        """The request sent in slot ``member`` was answered with ``status``: its slot may move back."""
+        if member is None or self._store is None or not counted_before_answering(status):
             return
         try:
             self._store.settle(self.windows, member, margin_ms(self.config))
@@ -299,36 +310,28 @@ class AsyncRateBudget:
             raise
         return reservation.member, time.monotonic() - started
 
-    async def answered(self, member: str | None) -> None:
-        """The request sent in slot ``member`` was answered by REDEX (status below 500)."""
-        if member is None or not self.config.enabled:
+    async def answered(self, member: str | None, status: int) -> None:
+        """The request sent in slot ``member`` was answered with ``status``: its slot may move back."""
+        if member is None or not self.config.enabled or not counted_before_answering(status):
             return
-        margin = margin_ms(self.config)
         try:
-            if self._kind == "memory":
-                MEMORY_STORE.settle(self.windows, member, margin)
-            elif self._kind == "redis":
-                await async_redis_store(self.config.storage_uri).settle(self.windows, member, margin)
-            else:
-                store = sync_store(self.config.storage_uri)
-                await asyncio.to_thread(store.settle, self.windows, member, margin)
+            await self._on_store("settle", member, margin_ms(self.config))
         except Exception:  # the slot keeps its instant: later requests only wait a little longer
             log.debug("REDEX rate budget: could not record an answer in the store", exc_info=True)
 
     async def _reserve(self, member: str) -> Reservation:
-        uri = self.config.storage_uri
-        if self._kind == "memory":
-            return MEMORY_STORE.reserve(self.windows, member)
-        if self._kind == "redis":
-            return await async_redis_store(uri).reserve(self.windows, member)
-        reservation: Reservation = await asyncio.to_thread(sync_store(uri).reserve, self.windows, member)
+        reservation: Reservation = await self._on_store("reserve", member)
         return reservation
 
     async def _release(self, member: str) -> None:
+        await self._on_store("release", member)
+
+    async def _on_store(self, method: str, *args: Any) -> Any:
+        """``method`` of this budget's store: in memory at once, on Redis awaited, on SQL in a thread."""
         uri = self.config.storage_uri
+        if self._kind == "redis":
+            return await getattr(async_redis_store(uri), method)(self.windows, *args)
+        call = getattr(sync_store(uri), method)
         if self._kind == "memory":
-            MEMORY_STORE.release(self.windows, member)
-        elif self._kind == "redis":
-            await async_redis_store(uri).release(self.windows, member)
-        else:
-            await asyncio.to_thread(sync_store(uri).release, self.windows, member)
+            return call(self.windows, *args)
+        return await asyncio.to_thread(call, self.windows, *args)

@@ -29,7 +29,7 @@ import weakref
 from collections.abc import Sequence
 from typing import Any
 
-from airflow_provider_redex.client.pacing_window import Reservation, WindowKey, now_ms, plan
+from airflow_provider_redex.client.pacing_window import MEMORY_STORE, Reservation, WindowKey, now_ms, plan
 
 # --- Redis ----------------------------------------------------------------------------------------
 
@@ -291,7 +291,9 @@ def _redis_url(storage_uri: str) -> str:
 
 
 def sync_store(storage_uri: str) -> Any:
-    """The process-wide store for a shared ``storage_uri`` (Redis or SQL)."""
+    """The process-wide store for ``storage_uri``: the in-process one for ``memory://``, else Redis or SQL."""
+    if store_kind(storage_uri) == "memory":
+        return MEMORY_STORE
     with _lock:
         store = _sync_stores.get(storage_uri)
         if store is None:

@@ -23,7 +23,7 @@ from airflow_provider_redex.client.base_client import SyncAPIClient
 from airflow_provider_redex.client.errors import RedexServerError
 from airflow_provider_redex.client.pacing import AsyncRateBudget, PacingConfig, RateBudget, RatePolicy
 from airflow_provider_redex.client.pacing_stores import sync_store
-from airflow_provider_redex.client.pacing_window import MEMORY_STORE, reservation_id
+from airflow_provider_redex.client.pacing_window import reservation_id
 from airflow_provider_redex.sandbox.config import SandboxConfig
 from airflow_provider_redex.sandbox.server import running_sandbox
 
@@ -80,9 +80,7 @@ def pacing(storage: str) -> PacingConfig:
 def next_wait_ms(budget: RateBudget | AsyncRateBudget) -> int:
     """How long one more request would wait: a slot taken straight from the budget's store."""
     windows = budget.windows
-    store = (
-        MEMORY_STORE if budget.config.storage_uri == "memory://" else sync_store(budget.config.storage_uri)
-    )
+    store = sync_store(budget.config.storage_uri)
     reservation = store.reserve(windows, reservation_id(windows))
     store.release(windows, reservation.member)
     return reservation.wait_ms
@@ -137,9 +135,9 @@ def test_a_5xx_answer_keeps_the_margin(httpserver: HTTPServer) -> None:
 def test_a_place_an_answer_opens_never_lets_a_later_caller_overtake(storage: str, prefix: str) -> None:
     """Two slots taken, a third reserved a window later; the first is answered; a fourth asks."""
     budget = RateBudget(pacing(storage), api_host="redex.test", account_key="acct", key_prefix=prefix)
-    store = MEMORY_STORE if storage == "memory://" else sync_store(storage)
+    store = sync_store(storage)
     taken = [store.reserve(budget.windows, reservation_id(budget.windows)) for _ in range(LIMIT + 1)]
     assert taken[-1].wait_ms > WINDOW_MS  # the window is full: a window and a margin after the first
-    budget.answered(taken[0].member)  # opens a place a window after now, before that reserved slot
+    budget.answered(taken[0].member, 200)  # opens a place a window after now, before that reserved slot
     later = store.reserve(budget.windows, reservation_id(budget.windows))
     assert later.wait_ms >= taken[-1].wait_ms - 100 and later.cause == "account"
