@@ -126,12 +126,16 @@ class PushRun:
         return self.ideal_seconds / self.seconds if self.seconds > 0 else 0.0
 
 
+def local_origin(running: Any) -> float:
+    """Where the sandbox's windows start, on this machine's clock (a test may move its clock forward)."""
+    clock = running.app.state.sandbox.clock
+    return float(clock.origin - (clock.now() - time.time()))
+
+
 def window_start_after(running: Any, window: Window, seconds: float) -> float:
     """The first start of a server window at least ``seconds`` from now, on this machine's clock."""
-    clock = running.app.state.sandbox.clock
-    offset = clock.now() - time.time()  # a sandbox whose clock was moved forward
-    index = math.ceil((clock.now() + seconds - clock.origin) / window.seconds)
-    return clock.origin + index * window.seconds - offset
+    origin = local_origin(running)
+    return origin + math.ceil((time.time() + seconds - origin) / window.seconds) * window.seconds
 
 
 def ideal_seconds(requests: int, window: Window) -> float:
@@ -171,7 +175,7 @@ def push(
         env["BENCH_START_AT"] = str(window_start_after(running, window, 4.0 + 2.5 * processes))
         results = run_children([code.replace("SOURCE", repr(str(path))) for path in files], env)
         server_429 = refused(running)
-        origin = running.app.state.sandbox.clock.origin
+        origin = local_origin(running)
     run = summarize(client, processes, requests, window, results, server_429, origin)
     say(
         f"  {client:8} {processes} proc: {run.seconds:6.1f} s for {requests} requests "

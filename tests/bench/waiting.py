@@ -46,7 +46,14 @@ from tests.bench.common import (
     say,
     start_child,
 )
-from tests.bench.push import PROVIDER, ideal_seconds, input_files, summarize, window_start_after
+from tests.bench.push import (
+    PROVIDER,
+    ideal_seconds,
+    input_files,
+    local_origin,
+    summarize,
+    window_start_after,
+)
 
 KINDS = ("device", "rec", "retirement", "generation")
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -307,8 +314,7 @@ def _pushes(window: Window, requests: int, files: list[Path], *, waiters: int) -
         per_window = [count for per in account_windows(running).values() for count in per]
         pushed = push_per_window(running, window, float(env["BENCH_START_AT"]))
         server_429 = refused(running)
-        clock = running.app.state.sandbox.clock
-        origin = clock.origin - (clock.now() - time.time())  # the seeding moved the clock forward
+        origin = local_origin(running)  # the seeding moved the sandbox's clock forward
     run = summarize("provider", 4, requests, window, results, server_429, origin)
     return {
         "efficiency": round(run.efficiency, 3),
@@ -326,12 +332,11 @@ def push_per_window(running: Any, window: Window, since: float) -> list[int]:
     its clock), so the waiting's own requests in the same windows are not counted.
     """
     sandbox = running.app.state.sandbox
-    clock = sandbox.clock
-    since_server = since + (clock.now() - time.time())
+    ahead = sandbox.clock.origin - local_origin(running)  # the sandbox clock stamps ``created``
     taken = Counter(
-        math.floor((process.created - clock.origin) / window.seconds)
+        math.floor((process.created - sandbox.clock.origin) / window.seconds)
         for process in sandbox.state.generation.processes.values()
-        if process.created >= since_server
+        if process.created - ahead >= since
     )
     return [taken[index] for index in range(min(taken), max(taken) + 1)] if taken else []
 
